@@ -1,0 +1,146 @@
+"""Elementwise ops lower through ONE `linalg.generic` emitter; each op contributes only its scalar body.
+
+Broadcasting is expressed in the indexing maps: an operand of lower rank maps to the trailing loop dimensions,
+and a size-1 dimension facing a larger one reads index 0. `linalg-fuse-elementwise-ops` then fuses chains of
+these generics into one loop nest.
+"""
+from __future__ import annotations
+
+from typing import Callable
+
+from tfc import dtypes, ops
+from tfc.graph import Node, TensorType
+
+from .lowering import Emitter, lowers
+
+__all__ = ["emit_elementwise", "ScalarBuilder"]
+
+
+class ScalarBuilder:
+    """Emits scalar ops inside a linalg.generic body. `dtype` is the element type being computed."""
+
+    def __init__(self, em: Emitter, dtype: dtypes.DType):
+        self.em = em
+        self.dtype = dtype
+
+    def op(self, text: str, type: str | None = None) -> str:
+        """`%new = <text> : <type>` (type defaults to the element type)."""
+        return self.em.assign(f"{text} : {type or self.dtype.storage}", "s")
+
+    def arith(self, float_op: str, int_op: str, *args: str) -> str:
+        """The float or the integer variant of an arith op, chosen by dtype (fastmath left to the pipeline)."""
+        return self.op(f"arith.{float_op if self.dtype.is_floating else int_op} {', '.join(args)}")
+
+    def constant(self, value) -> str:
+        return self.em.scalar(value, self.dtype)
+
+
+def broadcast_exprs(operand: TensorType, out: TensorType) -> list[str]:
+    """Index expressions reading `operand` (numpy-broadcast against `out`) at loop indices d0..d{out.rank-1}."""
+    offset = out.rank - operand.rank
+    return ["0" if size == 1 and out.shape[offset + i] != 1 else f"d{offset + i}"
+            for i, size in enumerate(operand.shape)]
+
+
+def affine_map(operand: TensorType, out: TensorType) -> str:
+    dims = ", ".join(f"d{i}" for i in range(out.rank))
+    return f"affine_map<({dims}) -> ({', '.join(broadcast_exprs(operand, out))})>"
+
+
+def result_sizes(em: Emitter, out: TensorType, operands: list[tuple[str, TensorType]]) -> list[str]:
+    """Index values for the dynamic dimensions of `out`, read from an operand that has that dimension."""
+    sizes = []
+    for axis, size in enumerate(out.shape):
+        if size is not None:
+            continue
+        for value, type in operands:
+            i = axis - (out.rank - type.rank)
+            if i >= 0 and type.shape[i] is None:
+                sizes.append(em.dim(value, type, i))
+                break
+        else:
+            raise NotImplementedError(f"cannot find the run-time size of dimension {axis} of {out.mlir()}")
+    return sizes
+
+
+def emit_elementwise(em: Emitter, out: TensorType, operands: list[tuple[str, TensorType]],
+                     body: Callable[..., str]) -> str:
+    """A parallel linalg.generic computing `body(builder, *scalars)` at every index of `out`."""
+    init = em.empty(out, result_sizes(em, out, operands))
+    maps = [affine_map(t, out) for _, t in operands] + [affine_map(out, out)]
+    iterators = ", ".join(['"parallel"'] * out.rank)
+    ins = ", ".join(v for v, _ in operands)
+    in_types = ", ".join(t.mlir(storage=True) for _, t in operands)
+    result = em.fresh("ew")
+    header = (f"{result} = linalg.generic {{indexing_maps = [{', '.join(maps)}], iterator_types = [{iterators}]}} "
+              + (f"ins({ins} : {in_types}) " if operands else "")
+              + f"outs({init} : {out.mlir(storage=True)}) {{")
+    em.emit(header)
+    args = [em.fresh("a") for _ in operands]
+    out_arg = em.fresh("o")
+    block_args = [f"{a}: {t.dtype.storage}" for a, (_, t) in zip(args, operands)] + [f"{out_arg}: {out.dtype.storage}"]
+    em.emit(f"^bb0({', '.join(block_args)}):")
+    value = body(ScalarBuilder(em, operands[0][1].dtype if operands else out.dtype), *args)
+    em.emit(f"  linalg.yield {value} : {out.dtype.storage}")
+    em.emit(f"}} -> {out.mlir(storage=True)}{em.loc}")
+    return result
+
+
+def _elementwise(scalar_body: Callable[..., str]):
+    """Turns a scalar body into a node lowering."""
+    def lower(em: Emitter, node: Node, inputs: list[str]) -> str:
+        operands = [(v, value.type) for v, value in zip(inputs, node.inputs)]
+        return emit_elementwise(em, node.outputs[0].type, operands,
+                                lambda b, *args: scalar_body(b, *args, **node.attrs))
+    return lower
+
+
+# --------------------------------------------------------------------------------------- one body per op
+lowers(ops.add)(_elementwise(lambda b, x, y: b.arith("addf", "addi", x, y)))
+lowers(ops.subtract)(_elementwise(lambda b, x, y: b.arith("subf", "subi", x, y)))
+lowers(ops.multiply)(_elementwise(lambda b, x, y: b.arith("mulf", "muli", x, y)))
+lowers(ops.divide)(_elementwise(lambda b, x, y: b.op(f"arith.divf {x}, {y}")))
+lowers(ops.exp)(_elementwise(lambda b, x: b.op(f"math.exp {x}")))
+lowers(ops.log)(_elementwise(lambda b, x: b.op(f"math.log {x}")))
+lowers(ops.tanh)(_elementwise(lambda b, x: b.op(f"math.tanh {x}")))
+lowers(ops.sqrt)(_elementwise(lambda b, x: b.op(f"math.sqrt {x}")))
+
+
+@lowers(ops.negative)
+@_elementwise
+def _negative(b: ScalarBuilder, x: str) -> str:
+    if b.dtype.is_floating:
+        return b.op(f"arith.negf {x}")
+    return b.op(f"arith.subi {b.constant(0)}, {x}")
+
+
+@lowers(ops.cast)
+@_elementwise
+def _cast(b: ScalarBuilder, x: str, *, dtype) -> str:
+    return convert_scalar(b, x, b.dtype, dtypes.as_dtype(dtype))
+
+
+def convert_scalar(b: ScalarBuilder, x: str, source: dtypes.DType, target: dtypes.DType) -> str:
+    """arith conversions with TensorFlow's semantics: float -> int truncates, nonzero -> True."""
+    src, dst = source.storage, target.storage
+    if source == target:
+        return x
+    if target.is_bool:
+        zero = b.constant(0)
+        if source.is_floating:
+            return b.op(f"arith.cmpf une, {x}, {zero}", src)
+        return b.op(f"arith.cmpi ne, {x}, {zero}", src)
+    unsigned_source = source.kind in "ub"
+    if source.is_floating and target.is_floating:
+        op = "extf" if target.itemsize > source.itemsize else "truncf"
+    elif source.is_floating:
+        op = "fptoui" if target.kind == "u" else "fptosi"
+    elif target.is_floating:
+        op = "uitofp" if unsigned_source else "sitofp"
+    elif target.itemsize > source.itemsize or source.is_bool:
+        op = "extui" if unsigned_source else "extsi"
+    elif target.itemsize < source.itemsize:
+        op = "trunci"
+    else:
+        return x  # int8 <-> uint8: same bits
+    return b.em.assign(f"arith.{op} {x} : {src} to {dst}", "s")

@@ -1,0 +1,134 @@
+"""Lowering a tfc Graph to linalg/tensor/arith/math MLIR text, in destination-passing style.
+
+The emitted function takes every input AND every output as a memref; the body works on tensors and ends with
+`bufferization.materialize_in_destination` of each result into its output memref. After one-shot bufferization
+the results are computed straight into the caller's buffers: no malloc, no copy (duplicated outputs and inputs
+returned unchanged become one memcpy each). Inputs are read-only (`to_tensor ... restrict`, never writable).
+
+One lowering per op, registered against the op object with `@lowers(op)`; `tests/unit/test_registry.py` fails on
+any op without one.
+"""
+from __future__ import annotations
+
+import re
+from typing import Callable
+
+from tfc import core
+from tfc.graph import Graph, Node, TensorType, print_dense, print_location, scalar_literal
+
+__all__ = ["lowers", "lower_graph", "Emitter", "symbol_name"]
+
+
+def lowers(*ops):
+    """Registers the decorated function as the lowering of each op (an Op or an API function with `.op`)."""
+    def register(fn: Callable):
+        for op in ops:
+            op = getattr(op, "op", op)
+            if op.lowering is not None:
+                raise ValueError(f"tfc.{op.name} has two lowerings")
+            op.lowering = fn
+        return fn
+    return register
+
+
+def memref_type(type: TensorType) -> str:
+    return "memref<" + "".join(("?" if d is None else str(d)) + "x" for d in type.shape) + type.dtype.storage + ">"
+
+
+class Emitter:
+    """Accumulates the body of one func.func: fresh SSA names, common snippets (empty tensors, constants)."""
+
+    def __init__(self):
+        self.lines: list[str] = []
+        self._count = 0
+        self.loc = ""
+
+    def fresh(self, hint: str = "v") -> str:
+        self._count += 1
+        return f"%{hint}{self._count}"
+
+    def emit(self, text: str) -> None:
+        self.lines.append("    " + text)
+
+    def assign(self, rhs: str, hint: str = "v") -> str:
+        """Emits `%new = rhs` (with the current node's location) and returns `%new`."""
+        name = self.fresh(hint)
+        self.emit(f"{name} = {rhs}{self.loc}")
+        return name
+
+    def index(self, value: int) -> str:
+        return self.assign(f"arith.constant {value} : index", "c")
+
+    def scalar(self, value, dtype) -> str:
+        """A scalar arith.constant of `dtype`'s storage type."""
+        return self.assign(f"arith.constant {scalar_literal(value, dtype)} : {dtype.storage}", "cst")
+
+    def dim(self, value: str, type: TensorType, axis: int) -> str:
+        """The size of `axis` of `value` as an index (a constant when static)."""
+        if type.shape[axis] is not None:
+            return self.index(type.shape[axis])
+        return self.assign(f"tensor.dim {value}, {self.index(axis)} : {type.mlir(storage=True)}", "dim")
+
+    def empty(self, type: TensorType, sizes: list[str] | None = None) -> str:
+        """tensor.empty of `type`; `sizes` gives an index value for each dynamic dimension, in order."""
+        dynamic = sizes or []
+        return self.assign(f"tensor.empty({', '.join(dynamic)}) : {type.mlir(storage=True)}", "init")
+
+    def fill(self, type: TensorType, value, sizes: list[str] | None = None) -> str:
+        init = self.empty(type, sizes)
+        scalar = self.scalar(value, type.dtype)
+        return self.assign(f"linalg.fill ins({scalar} : {type.dtype.storage}) outs({init} : {type.mlir(storage=True)})"
+                           f" -> {type.mlir(storage=True)}", "fill")
+
+    def reshape(self, value: str, source: TensorType, target: TensorType) -> str:
+        """tensor.reshape with a constant (static) or computed (dynamic) shape operand."""
+        if target.is_static:
+            dims = ", ".join(str(d) for d in target.shape)
+            shape = self.assign(f"arith.constant dense<[{dims}]> : tensor<{target.rank}xindex>" if target.rank
+                                else "arith.constant dense<> : tensor<0xindex>", "shape")
+        else:
+            raise NotImplementedError("reshape to a dynamic shape")  # dynamic shapes arrive with the tracing issue
+        return self.assign(f"tensor.reshape {value}({shape}) : ({source.mlir(storage=True)}, "
+                           f"tensor<{target.rank}xindex>) -> {target.mlir(storage=True)}", "reshape")
+
+
+def symbol_name(name: str) -> str:
+    """A valid, readable MLIR/C symbol for a Python function name."""
+    cleaned = re.sub(r"\W", "_", name)
+    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"f_{cleaned}"
+
+
+def lower_graph(graph: Graph, name: str | None = None) -> str:
+    """The graph as a destination-passing func.func over memrefs, with linalg/tensor/arith/math inside."""
+    name = symbol_name(name or graph.name)
+    em = Emitter()
+    values: dict[int, str] = {}
+    params = []
+    for i, value in enumerate(graph.inputs):
+        params.append(f"%in{i}: {memref_type(value.type)}")
+        values[id(value)] = em.assign(f"bufferization.to_tensor %in{i} restrict : {memref_type(value.type)} to "
+                                      f"{value.type.mlir(storage=True)}", "arg")
+    for i, value in enumerate(graph.outputs):
+        params.append(f"%out{i}: {memref_type(value.type)}")
+    for node in graph.nodes:
+        em.loc = f" {print_location(node.loc)}" if node.loc else ""
+        lowering = node.op.lowering
+        if lowering is None:
+            raise NotImplementedError(f"tfc.{node.op.name} has no lowering")
+        results = lowering(em, node, [values[id(v)] for v in node.inputs])
+        results = [results] if isinstance(results, str) else results
+        for value, result in zip(node.outputs, results):
+            values[id(value)] = result
+    em.loc = ""
+    for i, value in enumerate(graph.outputs):
+        em.emit(f"bufferization.materialize_in_destination {values[id(value)]} in restrict writable %out{i} : "
+                f"({value.type.mlir(storage=True)}, {memref_type(value.type)}) -> ()")
+    body = "\n".join(em.lines)
+    return (f"func.func @{name}({', '.join(params)}) attributes {{llvm.emit_c_interface}} {{\n{body}\n"
+            f"    return\n}}\n")
+
+
+@lowers(core.constant_op)
+def _lower_constant(em: Emitter, node: Node, inputs: list[str]) -> str:
+    type = node.outputs[0].type
+    return em.assign(f"arith.constant {print_dense(node.attrs['value'], type, storage=True)}", "const")

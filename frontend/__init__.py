@@ -1,0 +1,23 @@
+"""tfc: TensorFlow-style eager tensors and `@tfc.function`, compiled ahead of time to native code via MLIR.
+
+    import tfc as tf
+
+    @tf.function
+    def f(x, y):
+        return tf.math.exp(x) * y
+
+Eager ops run immediately on numpy; `tfc.function` traces the tfc dialect, lowers it through linalg and LLVM and
+runs a native shared library. See README.md for the architecture.
+"""
+from . import dtypes  # noqa: F401
+from .dtypes import (DType, as_dtype, bool, double, float, float16, float32, float64, half,  # noqa: F401,A004
+                     int8, int16, int32, int64, uint8)
+from . import errors  # noqa: F401
+from .tensor import Tensor, TensorShape, constant, convert_to_tensor  # noqa: F401
+from .core import executing_eagerly  # noqa: F401
+from .ops import *  # noqa: F401,F403
+from . import config, nest  # noqa: F401
+from .function import ConcreteFunction, Function, TensorSpec, function  # noqa: F401
+from . import linalg, math  # noqa: F401  (TensorFlow's namespaces)
+
+__version__ = "0.1.0"

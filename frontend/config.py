@@ -1,0 +1,31 @@
+"""Every TFC_* environment knob in one place, plus TensorFlow's `tf.config` functions tfc supports.
+
+- TFC_DUMP_DIR=DIR   write every compile stage as numbered files under DIR
+- TFC_TIMING=1       print the time each compile stage takes
+- TFC_REPRO_DIR=DIR  where failing compiler inputs are saved (default: <tmp>/tfc-reproducers)
+"""
+from __future__ import annotations
+
+import os
+
+__all__ = ["run_functions_eagerly", "functions_run_eagerly"]
+
+_run_eagerly = False
+
+
+def dump_dir() -> str | None:
+    return os.environ.get("TFC_DUMP_DIR") or None
+
+
+def timing() -> bool:
+    return os.environ.get("TFC_TIMING", "") not in ("", "0")
+
+
+def run_functions_eagerly(run_eagerly: bool) -> None:
+    """When True, `tfc.function`s run their Python body on every call, without tracing (for debugging)."""
+    global _run_eagerly
+    _run_eagerly = bool(run_eagerly)
+
+
+def functions_run_eagerly() -> bool:
+    return _run_eagerly

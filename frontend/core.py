@@ -1,0 +1,151 @@
+"""The op registry and `bind`: the ONE place that decides whether an op runs eagerly or is recorded in a graph.
+
+Every op is an `Op` made by `defop`, holding its shape/dtype rule (`infer`), its numpy implementation (`impl`,
+also the oracle that compiled code is tested against), its attributes' kinds and its docstring. The lowering to
+MLIR is registered against the same object in `tfc.dialect` and the gradient (later) likewise; registry tests
+fail on any gap.
+
+Eager execution is simply "no trace is active": `bind` runs `impl` on numpy arrays. While `tfc.function` traces,
+`bind` appends a node to the active graph instead. Op code never asks which mode it is in.
+"""
+from __future__ import annotations
+
+import threading
+from typing import Callable, Sequence
+
+import numpy as np
+
+from . import errors
+from .graph import Graph, TensorType, Value
+
+__all__ = ["Op", "defop", "REGISTRY", "bind", "executing_eagerly", "current_trace", "Trace"]
+
+# Attribute kinds an op may declare; the printer, parser and IRDL generator dispatch on them.
+ATTR_KINDS = ("int", "ints", "bool", "float", "dtype", "shape", "dense", "str")
+
+
+class Op:
+    """One primitive of the tfc dialect (printed as `tfc.<name>`)."""
+
+    __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "__weakref__")
+
+    def __init__(self, name: str, infer: Callable, impl: Callable, attrs: dict[str, str], num_inputs: int | None,
+                 doc: str):
+        self.name = name
+        self.infer = infer            # (*TensorType, **attrs) -> TensorType | tuple[TensorType, ...]
+        self.impl = impl              # (*np.ndarray, **attrs) -> np.ndarray | tuple[np.ndarray, ...]
+        self.attrs = attrs            # attribute name -> one of ATTR_KINDS
+        self.num_inputs = num_inputs  # None: variadic
+        self.doc = doc
+        self.lowering = None          # set by tfc.dialect.lowering
+        self.gradient = None          # set by tfc.autodiff (later issue)
+
+    def __repr__(self) -> str:
+        return f"<tfc op {self.name}>"
+
+
+REGISTRY: dict[str, Op] = {}
+
+
+def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] | None = None,
+          num_inputs: int | None = 1, doc: str = "") -> Op:
+    """Defines and registers a primitive op. Each name may be defined once."""
+    if name in REGISTRY:
+        raise ValueError(f"op {name!r} is defined twice")
+    attrs = dict(attrs or {})
+    for attr, kind in attrs.items():
+        if kind not in ATTR_KINDS:
+            raise ValueError(f"op {name!r}: attribute {attr!r} has unknown kind {kind!r}")
+    op = Op(name, infer, impl, attrs, num_inputs, doc)
+    REGISTRY[name] = op
+    return op
+
+
+class Trace:
+    """A graph under construction, with the eager tensors it captured (embedded as constants)."""
+
+    def __init__(self, graph: Graph):
+        self.graph = graph
+        self._captures: dict[int, tuple[object, Value]] = {}
+
+    def capture(self, tensor) -> Value:
+        """The graph value for `tensor`: itself if it belongs to this graph, else an embedded constant."""
+        symbol = tensor._symbol
+        if symbol is not None:
+            if symbol.graph is not self.graph:
+                raise errors.TfcValueError(
+                    "a tensor from another traced function (or an earlier trace) was used here; "
+                    "pass it as an argument or return it instead", location=errors.user_location())
+            return symbol
+        key = id(tensor)
+        if key not in self._captures:
+            value = self.graph.add_node(constant_op, [], {"value": tensor._value},
+                                        [tensor.type], errors.user_location()).outputs[0]
+            self._captures[key] = (tensor, value)  # keeps `tensor` alive so its id stays unique
+        return self._captures[key][1]
+
+
+_state = threading.local()
+
+
+def current_trace() -> Trace | None:
+    return getattr(_state, "trace", None)
+
+
+def executing_eagerly() -> bool:
+    """True outside `tfc.function` traces (and in functions run eagerly), as in TensorFlow."""
+    return current_trace() is None
+
+
+class tracing:
+    """Context manager: ops bound inside it are recorded into `trace.graph`."""
+
+    def __init__(self, trace: Trace | None):
+        self.trace = trace
+
+    def __enter__(self):
+        self._saved = current_trace()
+        _state.trace = self.trace
+        return self.trace
+
+    def __exit__(self, *exc):
+        _state.trace = self._saved
+        return False
+
+
+def bind(op: Op, *inputs, **attrs):
+    """Applies `op` to tensors: evaluates it now, or records it in the active trace. Returns Tensor(s)."""
+    from .tensor import Tensor
+
+    trace = current_trace()
+    try:
+        out_types = op.infer(*(t.type for t in inputs), **attrs)
+    except errors.RuleError as rule_error:
+        error_class = rule_error.eager_class if trace is None else rule_error.traced_class
+        raise error_class(f"tfc.{op.name}: {rule_error}", location=errors.user_location()) from None
+    single = isinstance(out_types, TensorType)
+    if single:
+        out_types = (out_types,)
+    if trace is None:
+        results = op.impl(*(t._value for t in inputs), **attrs)
+        if single:
+            results = (results,)
+        outs = [Tensor._from_numpy(np.asarray(r, dtype=ty.dtype.np), ty) for r, ty in zip(results, out_types)]
+    else:
+        node = trace.graph.add_node(op, [trace.capture(t) for t in inputs], attrs, list(out_types),
+                                    errors.user_location())
+        outs = [Tensor._from_symbol(v) for v in node.outputs]
+    return outs[0] if single else tuple(outs)
+
+
+def _constant_infer(*, value):
+    raise AssertionError("tfc.constant nodes are created by the tracer, not bound")
+
+
+constant_op = defop(
+    "constant", infer=_constant_infer, impl=lambda *, value: value, attrs={"value": "dense"}, num_inputs=0,
+    doc="A constant tensor embedded in the graph (eager tensors captured by a trace become constants).")
+
+
+def input_types(values: Sequence[Value]) -> list[TensorType]:
+    return [v.type for v in values]

@@ -1,0 +1,66 @@
+"""tfc's exception classes (TensorFlow's roles), and `user_location`, the user's file:line for every message.
+
+Following TensorFlow (../shared/notes/tf-semantics.md), an op given mismatched shapes or dtypes raises
+InvalidArgumentError when it runs eagerly, but TypeError (dtype) or ValueError (shape) while a function is being
+traced. Op rules raise the internal `RuleError`s below; `core.bind` turns them into the right public class.
+The public classes are defined in the runtime (the bottom layer), so AOT modules raise the same ones.
+"""
+from __future__ import annotations
+
+import importlib.util
+import os
+
+from tfc.runtime.errors import (InvalidArgumentError, Location, SignatureMismatchError, TfcError,  # noqa: F401
+                                TfcTypeError, TfcValueError, UnsupportedError, caller_location)
+
+__all__ = [
+    "TfcError", "InvalidArgumentError", "TfcTypeError", "TfcValueError", "CompilerError", "UnsupportedError",
+    "SignatureMismatchError", "Location", "user_location",
+]
+
+
+class CompilerError(TfcError, RuntimeError):
+    """A compiler stage failed. `reproducer` is the saved input and `command` replays the failing step."""
+
+    def __init__(self, message: str, *, reproducer: str | None = None, command: str | None = None,
+                 location: Location | None = None):
+        self.reproducer = reproducer
+        self.command = command
+        if reproducer:
+            message += f"\n  input saved to: {reproducer}\n  replay with:    {command}"
+        super().__init__(message, location=location)
+
+
+# Internal: raised by op rules (shape/dtype inference); core.bind maps them to the public classes above.
+class RuleError(Exception):
+    eager_class = InvalidArgumentError
+    traced_class = TfcValueError
+
+
+class DTypeRuleError(RuleError):
+    traced_class = TfcTypeError
+
+
+class ShapeRuleError(RuleError):
+    pass
+
+
+def _package_roots() -> tuple[str, ...]:
+    """Folders holding tfc's own code: frames there are skipped when looking for the user's line."""
+    roots = {os.path.dirname(os.path.abspath(__file__))}
+    for sub in ("tfc.dialect", "tfc.passes", "tfc.tools"):
+        spec = importlib.util.find_spec(sub)
+        if spec and spec.submodule_search_locations:
+            roots.update(os.path.abspath(p) for p in spec.submodule_search_locations)
+    return tuple(r + os.sep for r in roots)
+
+
+_ROOTS: tuple[str, ...] | None = None
+
+
+def user_location() -> Location | None:
+    """The innermost stack frame that is the user's code, not tfc's."""
+    global _ROOTS
+    if _ROOTS is None:
+        _ROOTS = _package_roots()
+    return caller_location(_ROOTS)

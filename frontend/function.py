@@ -1,0 +1,312 @@
+"""`tfc.function`: trace a Python function once per input signature, compile the graph, call native code.
+
+Trace keys follow TensorFlow (../shared/notes/tf-semantics.md): tensors and numpy arrays by shape and dtype,
+other Python values by value (so 1, 1.0 and True share a trace), nested structures by their nesting, positional
+and keyword spellings of the same call alike. Python side effects in the body run only while tracing.
+"""
+from __future__ import annotations
+
+import functools
+import inspect
+
+import numpy as np
+
+from . import config, dtypes as _dtypes, errors, nest
+from .core import Trace, current_trace, tracing
+from .graph import Graph, TensorType, print_graph
+from .tensor import Tensor, TensorShape, _cast_python
+
+__all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
+
+
+class TensorSpec:
+    """Describes a tensor argument: shape (None for any size, or shape=None for any rank) and dtype."""
+
+    def __init__(self, shape, dtype=_dtypes.float32, name: str | None = None):
+        self.shape = TensorShape(shape)
+        self.dtype = _dtypes.as_dtype(dtype)
+        self.name = name
+
+    @classmethod
+    def from_tensor(cls, tensor, name: str | None = None) -> "TensorSpec":
+        array_dtype = tensor.dtype if isinstance(tensor, Tensor) else _dtypes.as_dtype(np.asarray(tensor).dtype)
+        return cls(np.shape(tensor) if not isinstance(tensor, Tensor) else tensor.shape, array_dtype, name)
+
+    def is_compatible_with(self, other) -> bool:
+        """True when a tensor/array/spec of `other`'s shape and dtype may be passed where this spec is expected."""
+        shape = other.shape if hasattr(other, "shape") else np.shape(other)
+        dtype = _dtypes.as_dtype(other.dtype) if hasattr(other, "dtype") else None
+        if dtype is not None and dtype != self.dtype:
+            return False
+        return len(shape) == len(self.shape) and all(s is None or s == d for s, d in zip(self.shape, shape))
+
+    def _type(self) -> TensorType:
+        return TensorType(self.shape, self.dtype)
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TensorSpec) and (self.shape, self.dtype, self.name) == (other.shape, other.dtype,
+                                                                                         other.name)
+
+    def __hash__(self) -> int:
+        return hash((tuple(self.shape), self.dtype.name, self.name))
+
+    def __repr__(self) -> str:
+        return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
+
+
+def _is_tensor_like(value) -> bool:
+    return isinstance(value, (Tensor, np.ndarray, TensorSpec))
+
+
+def _leaf_key(value):
+    """The cache-key part of one argument leaf."""
+    if isinstance(value, (Tensor, TensorSpec)):
+        return ("tensor", tuple(value.shape), value.dtype.name)
+    if isinstance(value, np.ndarray):
+        return ("tensor", value.shape, _dtypes.as_dtype(value.dtype).name)
+    try:
+        hash(value)
+    except TypeError:
+        return ("id", id(value))
+    return ("python", value)
+
+
+class ConcreteFunction:
+    """One trace of a `tfc.function`: its graph, its tensor signature, and (after the first call) native code."""
+
+    def __init__(self, name: str, graph: Graph, arg_names: list[str], input_specs: list[TensorSpec],
+                 output_template, output_is_tensor: list[bool]):
+        self.name = name
+        self.graph = graph
+        self.arg_names = arg_names
+        self.inputs = input_specs
+        self._output_template = output_template
+        self._output_is_tensor = output_is_tensor
+        self._module = None
+        self._artifact = None
+
+    # ------------------------------------------------------------------------------------------------- calling
+    def __call__(self, *args):
+        """Calls the compiled code with one tensor (or array) per tensor argument of the trace, in order."""
+        if len(args) != len(self.inputs):
+            raise errors.SignatureMismatchError(
+                f"{self.name}: this concrete function takes {len(self.inputs)} tensor argument(s) "
+                f"({', '.join(self.arg_names)}), got {len(args)}", location=errors.user_location())
+        return self._call_flat(list(args))
+
+    def _call_flat(self, values: list):
+        arrays = [self._check(i, v) for i, v in enumerate(values)]
+        if self._module is None:
+            self._compile()
+        outputs = self._module.entries[self._entry](*arrays) if self.graph.outputs else []
+        tensors = iter(Tensor._from_numpy(array, value.type) for array, value in zip(outputs, self.graph.outputs))
+        leaves = nest.flatten(self._output_template)
+        return nest.pack_sequence_as(
+            self._output_template, [next(tensors) if is_tensor else leaf
+                                    for leaf, is_tensor in zip(leaves, self._output_is_tensor)])
+
+    def _check(self, index: int, value) -> np.ndarray:
+        spec, name = self.inputs[index], self.arg_names[index]
+        if isinstance(value, Tensor):
+            if value.is_symbolic:
+                raise errors.TfcTypeError(f"{self.name}: argument {name!r} is a symbolic tensor; concrete functions "
+                                          "run compiled code on eager tensors", location=errors.user_location())
+            array = value._value
+        elif isinstance(value, np.ndarray):
+            array = value
+        else:
+            array = _cast_python(value, spec.dtype)
+        dtype = _dtypes.as_dtype(array.dtype)
+        if dtype != spec.dtype:
+            raise errors.SignatureMismatchError(f"{self.name}: argument {name!r} has dtype {dtype.name}, expected "
+                                                f"{spec.dtype.name}", location=errors.user_location())
+        if not spec.is_compatible_with(array):
+            raise errors.SignatureMismatchError(f"{self.name}: argument {name!r} has shape {TensorShape(array.shape)},"
+                                                f" expected {spec.shape}", location=errors.user_location())
+        return array
+
+    def _compile(self, keep_stages: bool = False) -> None:
+        from tfc.passes import driver  # the compiler is reached lazily, at first compile
+
+        self._artifact = driver.compile_graph(self.graph, self.name, self.arg_names, keep_stages=keep_stages)
+        self._module = self._artifact.load()
+        self._entry = self._artifact.manifest["entries"][0]["name"]
+
+    # ---------------------------------------------------------------------------------------------- inspection
+    def as_text(self, stage: str = "tfc") -> str:
+        """The function at one compiler stage: "tfc", "optimized", "linalg", "fused", "bufferized",
+        "llvm-dialect", "llvm-unoptimized" or "llvm" (optimized LLVM IR)."""
+        from tfc.passes.driver import STAGES
+
+        if stage not in STAGES:
+            raise ValueError(f"unknown stage {stage!r}; expected one of: {', '.join(STAGES)}")
+        if stage == "tfc":
+            return print_graph(self.graph)
+        if self._artifact is None or stage not in self._artifact.stages:
+            self._compile(keep_stages=True)
+        return self._artifact.stages[stage]
+
+    @property
+    def structured_outputs(self):
+        return self._output_template
+
+    @property
+    def output_dtypes(self):
+        return [v.type.dtype for v in self.graph.outputs]
+
+    @property
+    def output_shapes(self):
+        return [TensorShape(v.type.shape) for v in self.graph.outputs]
+
+    def pretty_printed_signature(self) -> str:
+        args = ", ".join(f"{n}: {s.dtype.name}{list(s.shape)}" for n, s in zip(self.arg_names, self.inputs))
+        outs = ", ".join(f"{v.type.dtype.name}{list(v.type.shape)}" for v in self.graph.outputs)
+        return f"{self.name}({args}) -> ({outs})"
+
+    def __repr__(self) -> str:
+        return f"<tfc.ConcreteFunction {self.pretty_printed_signature()}>"
+
+
+class Function:
+    """A Python function traced and compiled per input signature. Made by `tfc.function`."""
+
+    def __init__(self, python_function, input_signature=None, name: str | None = None):
+        self._python_function = python_function
+        self._signature = inspect.signature(python_function)
+        self._input_signature = None if input_signature is None else list(input_signature)
+        self._name = name or getattr(python_function, "__name__", "function")
+        self._traces: dict = {}
+        self._tracing_count = 0
+        functools.update_wrapper(self, python_function)
+
+    @property
+    def python_function(self):
+        return self._python_function
+
+    @property
+    def input_signature(self):
+        return self._input_signature
+
+    def experimental_get_tracing_count(self) -> int:
+        return self._tracing_count
+
+    def __call__(self, *args, **kwargs):
+        if config.functions_run_eagerly() or current_trace() is not None:
+            # Run as plain Python: eagerly when asked to, or inlined into the graph being traced.
+            return self._python_function(*args, **kwargs)
+        concrete, leaves = self._concrete_for(args, kwargs)
+        return concrete._call_flat([leaf for leaf in leaves if _is_tensor_like(leaf)])
+
+    def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
+        """The trace for these arguments (tensors, arrays or TensorSpecs), tracing it if needed."""
+        if not args and not kwargs and self._input_signature is not None:
+            args = tuple(self._input_signature)
+        return self._concrete_for(args, kwargs)[0]
+
+    # ------------------------------------------------------------------------------------------------- tracing
+    def _bind(self, args, kwargs) -> inspect.BoundArguments:
+        try:
+            bound = self._signature.bind(*args, **kwargs)
+        except TypeError as error:
+            raise errors.TfcTypeError(f"{self._name}(): {error}", location=errors.user_location()) from None
+        bound.apply_defaults()
+        return bound
+
+    def _concrete_for(self, args, kwargs) -> tuple[ConcreteFunction, list]:
+        bound = self._bind(args, kwargs)
+        items = list(bound.arguments.items())
+        if self._input_signature is not None:
+            self._check_signature(items)
+        paths_leaves = [pl for name, value in items for pl in nest.flatten_with_paths(value, name)]
+        leaves = [leaf for _, leaf in paths_leaves]
+        if self._input_signature is not None:
+            key = "input_signature"
+        else:
+            key = (nest.structure_key([v for _, v in items]), tuple(_leaf_key(leaf) for leaf in leaves))
+        concrete = self._traces.get(key) or self._compatible_trace(key)
+        if concrete is None:
+            concrete = self._trace(bound, paths_leaves)
+            self._traces[key] = concrete
+        return concrete, leaves
+
+    def _compatible_trace(self, key):
+        """A trace made from TensorSpecs with None dims (get_concrete_function) that these arguments fit."""
+        if key == "input_signature":
+            return None
+        structure, leaf_keys = key
+        for (other_structure, other_keys), concrete in ((k, c) for k, c in self._traces.items()
+                                                        if k != "input_signature"):
+            if other_structure != structure or len(other_keys) != len(leaf_keys):
+                continue
+            if all(a == b or (a[0] == b[0] == "tensor" and a[2] == b[2] and len(a[1]) == len(b[1]) and
+                              all(s is None or s == d for s, d in zip(b[1], a[1])))
+                   for a, b in zip(leaf_keys, other_keys)):
+                return concrete
+        return None
+
+    def _check_signature(self, items) -> None:
+        values = [v for _, v in items]
+        flat = [leaf for v in values for leaf in nest.flatten(v)]
+        specs = nest.flatten(self._input_signature)
+        if len(flat) != len(specs):
+            raise errors.SignatureMismatchError(
+                f"{self._name}(): input_signature has {len(specs)} tensor(s) but the call passes {len(flat)}",
+                location=errors.user_location())
+
+    def _trace(self, bound: inspect.BoundArguments, paths_leaves: list[tuple[str, object]]) -> ConcreteFunction:
+        graph = Graph(self._name)
+        specs = nest.flatten(self._input_signature) if self._input_signature is not None else None
+        arg_names, input_specs, traced_leaves = [], [], []
+        for i, (path, leaf) in enumerate(paths_leaves):
+            if specs is not None:
+                spec = specs[i]
+                if not isinstance(leaf, TensorSpec) and not spec.is_compatible_with(
+                        leaf if _is_tensor_like(leaf) else np.asarray(leaf)):
+                    raise errors.SignatureMismatchError(
+                        f"{self._name}(): argument {path!r} does not match input_signature {spec}",
+                        location=errors.user_location())
+            elif _is_tensor_like(leaf):
+                spec = leaf if isinstance(leaf, TensorSpec) else TensorSpec.from_tensor(leaf)
+            else:
+                traced_leaves.append(leaf)
+                continue
+            arg_names.append(spec.name or path)
+            input_specs.append(TensorSpec(spec.shape, spec.dtype, spec.name))
+            traced_leaves.append(Tensor._from_symbol(graph.add_input(spec._type())))
+        rebuilt = iter(traced_leaves)
+        for name, value in list(bound.arguments.items()):
+            bound.arguments[name] = nest.pack_sequence_as(value, [next(rebuilt) for _ in nest.flatten(value)])
+        trace = Trace(graph)
+        with tracing(trace):
+            result = self._python_function(*bound.args, **bound.kwargs)
+            output_leaves = nest.flatten(result)
+            is_tensor = [isinstance(leaf, (Tensor, np.ndarray)) or hasattr(leaf, "_as_tensor")
+                         for leaf in output_leaves]
+            from .tensor import convert_to_tensor
+            graph.outputs = [trace.capture(convert_to_tensor(leaf)) for leaf, t in zip(output_leaves, is_tensor) if t]
+        self._tracing_count += 1
+        return ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor)
+
+    def __get__(self, instance, owner):
+        """`@tfc.function` on a method: `self` is passed as a Python argument (keyed by identity)."""
+        if instance is None:
+            return self
+        return functools.partial(self.__call__, instance)
+
+    def __repr__(self) -> str:
+        return f"<tfc.function {self._name} ({self._tracing_count} trace(s))>"
+
+
+def function(func=None, *, input_signature=None, autograph: bool = True, jit_compile=None,
+             reduce_retracing: bool = False, name: str | None = None):
+    """Compiles a Python function: traced into a graph once per input signature, then run as native code.
+
+    >>> @tfc.function
+    ... def add_and_multiply(x, y, z):
+    ...     return (x + y) * z
+    >>> add_and_multiply(tfc.constant(2.0), tfc.constant(3.0), tfc.constant(4.0)).numpy()
+    20.0
+    """
+    def decorate(fn):
+        return Function(fn, input_signature=input_signature, name=name)
+    return decorate(func) if func is not None else decorate

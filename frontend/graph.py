@@ -1,0 +1,245 @@
+"""Graphs of tfc ops: typed values, nodes with source locations, a verifier, and the MLIR printer.
+
+A Graph prints as a `func.func` whose body is tfc ops in MLIR's generic syntax, each with the `loc("file":line:col)`
+of the user's code that created it. `tfc.dialect.parser` reads that text back; `mlir-opt-22 --irdl-file` verifies it.
+"""
+from __future__ import annotations
+
+import json
+import math
+from typing import Iterable
+
+import numpy as np
+
+from . import dtypes as _dtypes
+from .errors import Location
+
+__all__ = ["TensorType", "Value", "Node", "Graph", "print_graph"]
+
+
+class TensorType:
+    """Static type of a tensor: shape (ints, or None for a dimension known only at run time) and dtype."""
+
+    __slots__ = ("shape", "dtype")
+
+    def __init__(self, shape: Iterable[int | None], dtype: _dtypes.DType):
+        self.shape = tuple(None if d is None else int(d) for d in shape)
+        self.dtype = dtype
+
+    @property
+    def rank(self) -> int:
+        return len(self.shape)
+
+    @property
+    def is_static(self) -> bool:
+        return None not in self.shape
+
+    @property
+    def num_elements(self) -> int | None:
+        return math.prod(self.shape) if self.is_static else None
+
+    def mlir(self, storage: bool = False) -> str:
+        """`tensor<2x?xf32>`; with storage=True the element type is the signless one linalg needs."""
+        element = self.dtype.storage if storage else self.dtype.mlir
+        dims = "".join(("?" if d is None else str(d)) + "x" for d in self.shape)
+        return f"tensor<{dims}{element}>"
+
+    def __eq__(self, other) -> bool:
+        return isinstance(other, TensorType) and self.shape == other.shape and self.dtype == other.dtype
+
+    def __hash__(self) -> int:
+        return hash((self.shape, self.dtype.name))
+
+    def __repr__(self) -> str:
+        return f"TensorType({self.shape}, {self.dtype.name})"
+
+
+class Value:
+    """An SSA value: a graph input (producer None) or result `index` of a node."""
+
+    __slots__ = ("type", "producer", "index", "graph")
+
+    def __init__(self, type: TensorType, graph: "Graph", producer: "Node | None" = None, index: int = 0):
+        self.type = type
+        self.graph = graph
+        self.producer = producer
+        self.index = index
+
+    def __repr__(self) -> str:
+        where = f"{self.producer.op.name}:{self.index}" if self.producer else "input"
+        return f"<Value {where} {self.type.mlir()}>"
+
+
+class Node:
+    """One op application: `outputs = op(inputs, attrs)`, created at `loc` in the user's code."""
+
+    __slots__ = ("op", "inputs", "attrs", "outputs", "loc")
+
+    def __init__(self, op, inputs: list[Value], attrs: dict, loc: Location | None):
+        self.op = op
+        self.inputs = inputs
+        self.attrs = attrs
+        self.outputs: list[Value] = []
+        self.loc = loc
+
+
+class Graph:
+    """A function body: typed inputs, nodes in program order, and the values it returns."""
+
+    def __init__(self, name: str = "main"):
+        self.name = name
+        self.inputs: list[Value] = []
+        self.nodes: list[Node] = []
+        self.outputs: list[Value] = []
+
+    def add_input(self, type: TensorType) -> Value:
+        value = Value(type, self)
+        self.inputs.append(value)
+        return value
+
+    def add_node(self, op, inputs: list[Value], attrs: dict, out_types: list[TensorType],
+                 loc: Location | None) -> Node:
+        node = Node(op, list(inputs), dict(attrs), loc)
+        node.outputs = [Value(t, self, node, i) for i, t in enumerate(out_types)]
+        self.nodes.append(node)
+        return node
+
+    def verify(self) -> None:
+        """Checks SSA dominance and that every node's result types follow its op's rule; raises ValueError."""
+        from .errors import RuleError
+
+        defined = set(map(id, self.inputs))
+        for node in self.nodes:
+            for value in node.inputs:
+                if id(value) not in defined:
+                    raise ValueError(f"{node.loc}: tfc.{node.op.name} uses a value before it is defined")
+            if node.op.name != "constant":
+                try:
+                    expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs)
+                except RuleError as error:
+                    raise ValueError(f"{node.loc}: tfc.{node.op.name}: {error}") from None
+                expected = [expected] if isinstance(expected, TensorType) else list(expected)
+                got = [v.type for v in node.outputs]
+                if expected != got:
+                    raise ValueError(f"{node.loc}: tfc.{node.op.name}: result types {got} do not match the op's "
+                                     f"rule, which gives {expected}")
+            defined.update(map(id, node.outputs))
+        for value in self.outputs:
+            if id(value) not in defined:
+                raise ValueError(f"graph {self.name}: returns a value that is not defined in it")
+
+    def __str__(self) -> str:
+        return print_graph(self)
+
+
+# ----------------------------------------------------------------------------------------------------- printing
+
+def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
+    """The graph as MLIR: a func.func of generic-syntax tfc ops, each with the user's source location."""
+    names: dict[int, str] = {}
+    for i, value in enumerate(graph.inputs):
+        names[id(value)] = f"%arg{i}"
+    params = ", ".join(f"%arg{i}: {v.type.mlir()}" for i, v in enumerate(graph.inputs))
+    results = ", ".join(v.type.mlir() for v in graph.outputs)
+    lines = [f"func.func @{graph.name}({params}) -> ({results}) {{"]
+    for number, node in enumerate(graph.nodes):
+        if len(node.outputs) == 1:
+            names[id(node.outputs[0])] = f"%{number}"
+            lhs = f"%{number} = "
+        elif node.outputs:
+            for i, value in enumerate(node.outputs):
+                names[id(value)] = f"%{number}#{i}"
+            lhs = f"%{number}:{len(node.outputs)} = "
+        else:
+            lhs = ""
+        operands = ", ".join(names[id(v)] for v in node.inputs)
+        attrs = _print_attrs(node)
+        in_types = ", ".join(v.type.mlir() for v in node.inputs)
+        out_types = ", ".join(v.type.mlir() for v in node.outputs)
+        if len(node.outputs) != 1:
+            out_types = f"({out_types})"
+        loc = f" {print_location(node.loc)}" if debug_info else ""
+        lines.append(f"  {lhs}\"tfc.{node.op.name}\"({operands}){attrs} : ({in_types}) -> {out_types}{loc}")
+    returned = ", ".join(names[id(v)] for v in graph.outputs)
+    returned_types = ", ".join(v.type.mlir() for v in graph.outputs)
+    lines.append(f"  func.return {returned} : {returned_types}" if graph.outputs else "  func.return")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def print_location(loc: Location | None) -> str:
+    if loc is None:
+        return "loc(unknown)"
+    return f"loc({_quote(loc.file)}:{loc.line}:{loc.col})"
+
+
+def _quote(text: str) -> str:
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def _print_attrs(node: Node) -> str:
+    if not node.attrs:
+        return ""
+    items = []
+    for name, value in node.attrs.items():
+        kind = node.op.attrs.get(name)
+        if kind is None:
+            raise ValueError(f"tfc.{node.op.name} has no attribute {name!r}")
+        if kind == "dense":
+            items.append(f"{name} = {print_dense(np.asarray(value), node.outputs[0].type)}")
+        else:
+            items.append(f"{name} = {print_attr(kind, value)}")
+    return " {" + ", ".join(items) + "}"
+
+
+def print_attr(kind: str, value) -> str:
+    if kind == "int":
+        return f"{int(value)} : i64"
+    if kind in ("ints", "shape"):
+        values = [-1 if v is None else int(v) for v in value]
+        return f"array<i64: {', '.join(map(str, values))}>" if values else "array<i64>"
+    if kind == "bool":
+        return "true" if value else "false"
+    if kind == "float":
+        return f"{print_float(float(value), 'f64')} : f64"
+    if kind == "dtype":
+        return _dtypes.as_dtype(value).mlir
+    if kind == "str":
+        return _quote(str(value))
+    raise ValueError(f"cannot print attribute kind {kind!r}")
+
+
+def print_float(value: float, mlir_type: str) -> str:
+    """A float literal MLIR parses back exactly: shortest repr, or the bit pattern for inf/nan."""
+    if math.isfinite(value):
+        text = repr(value)
+        return text if ("." in text or "e" in text) else text + ".0"
+    bits = np.array(value, dtype=np.float64).view(np.uint64).item()
+    if mlir_type != "f64":
+        np_type = {"f32": np.float32, "f16": np.float16}[mlir_type]
+        uint = {"f32": np.uint32, "f16": np.uint16}[mlir_type]
+        bits = np.array(value, dtype=np_type).view(uint).item()
+    return f"0x{bits:X}"
+
+
+def print_dense(array: np.ndarray, type: TensorType, storage: bool = False) -> str:
+    """`dense<...> : tensor<...>`: a splat as a literal, anything else as exact little-endian hex bytes."""
+    tensor_type = type.mlir(storage=storage)
+    flat = np.ascontiguousarray(array, dtype=type.dtype.np).reshape(-1)
+    if flat.size == 0:
+        return f"dense<> : {tensor_type}"
+    raw = flat.view(np.uint8).reshape(flat.size, -1)
+    if (raw == raw[0]).all():  # bitwise, so -0.0 and NaN payloads survive
+        return f"dense<{scalar_literal(flat[0], type.dtype)}> : {tensor_type}"
+    if type.dtype.is_bool:  # MLIR's hex form packs i1 differently; the list form is unambiguous
+        return f"dense<{json.dumps(flat.reshape(type.shape).tolist())}> : {tensor_type}"
+    data = flat.astype(flat.dtype.newbyteorder("<"), copy=False).tobytes()
+    return f'dense<"0x{data.hex().upper()}"> : {tensor_type}'
+
+
+def scalar_literal(value, dtype: _dtypes.DType) -> str:
+    if dtype.is_bool:
+        return "true" if value else "false"
+    if dtype.is_floating:
+        return print_float(float(value), dtype.mlir)
+    return str(int(value))

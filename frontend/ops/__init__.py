@@ -1,0 +1,5 @@
+"""Every tfc op's Python API. Each module defines its primitives with `core.defop`."""
+from .elementwise import *  # noqa: F401,F403
+from .shape import *  # noqa: F401,F403
+from .linalg import *  # noqa: F401,F403
+from .reductions import *  # noqa: F401,F403

@@ -1,0 +1,122 @@
+"""Elementwise ops: one `defop` each (rule, numpy implementation, docstring), with numpy broadcasting.
+
+Their lowering is one shared `linalg.generic` emitter in tfc.dialect plus a per-op scalar body there.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..core import bind, defop
+from ..graph import TensorType
+from ..tensor import convert_to_tensor
+from .common import ALL, FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
+
+__all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "exp", "log", "tanh", "sqrt", "cast"]
+
+
+def _binary_rule(allowed):
+    def infer(x: TensorType, y: TensorType) -> TensorType:
+        dtype = check_same_dtype(("x", "y"), (x, y))
+        check_dtype("x", x, allowed)
+        return TensorType(broadcast_shapes(x.shape, y.shape), dtype)
+    return infer
+
+
+def _unary_rule(allowed):
+    def infer(x: TensorType) -> TensorType:
+        check_dtype("x", x, allowed)
+        return x
+    return infer
+
+
+def _binary(name: str, impl, doc: str, allowed=NUMERIC):
+    op = defop(name, infer=_binary_rule(allowed), impl=impl, num_inputs=2, doc=doc)
+
+    def api(x, y, name=None):
+        return bind(op, *binary_operands(x, y))
+    api.__name__ = api.__qualname__ = name
+    api.__doc__ = doc
+    api.op = op
+    return api
+
+
+def _unary(name: str, impl, doc: str, allowed=FLOATING):
+    op = defop(name, infer=_unary_rule(allowed), impl=impl, num_inputs=1, doc=doc)
+
+    def api(x, name=None):
+        return bind(op, convert_to_tensor(x))
+    api.__name__ = api.__qualname__ = name
+    api.__doc__ = doc
+    api.op = op
+    return api
+
+
+def _divide_impl(x, y):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.true_divide(x, y)
+
+
+def _log_impl(x):
+    with np.errstate(divide="ignore", invalid="ignore"):
+        return np.log(x)
+
+
+def _sqrt_impl(x):
+    with np.errstate(invalid="ignore"):
+        return np.sqrt(x)
+
+
+add = _binary("add", np.add, "x + y elementwise, with broadcasting. Also `+` on tensors.")
+subtract = _binary("subtract", np.subtract, "x - y elementwise, with broadcasting. Also `-` on tensors.")
+multiply = _binary("multiply", np.multiply, "x * y elementwise, with broadcasting. Also `*` on tensors.")
+_real_divide = _binary("divide", _divide_impl, "x / y for floating tensors (TensorFlow's realdiv).",
+                       allowed=FLOATING)
+negative = _unary("negative", np.negative, "-x elementwise. Also unary `-` on tensors.", allowed=NUMERIC)
+exp = _unary("exp", np.exp, "e ** x elementwise.")
+log = _unary("log", _log_impl, "Natural logarithm elementwise (log(0) = -inf, log(x<0) = nan).")
+tanh = _unary("tanh", np.tanh, "Hyperbolic tangent elementwise.")
+sqrt = _unary("sqrt", _sqrt_impl, "Square root elementwise (sqrt(x<0) = nan).")
+
+
+def _cast_rule(x: TensorType, *, dtype) -> TensorType:
+    return TensorType(x.shape, _dtypes.as_dtype(dtype))
+
+
+def _cast_impl(x, *, dtype):
+    dtype = _dtypes.as_dtype(dtype)
+    if dtype.is_bool:
+        return x != 0
+    with np.errstate(invalid="ignore", over="ignore"):
+        return x.astype(dtype.np)  # float -> int truncates toward zero, as TensorFlow
+
+
+_cast_op = defop("cast", infer=_cast_rule, impl=_cast_impl, attrs={"dtype": "dtype"}, num_inputs=1,
+                 doc="Converts x to `dtype`; floats become ints by truncation toward zero, nonzero becomes True.")
+
+
+def cast(x, dtype, name=None):
+    """Casts a tensor to a new dtype (float -> int truncates toward zero)."""
+    x = convert_to_tensor(x)
+    dtype = _dtypes.as_dtype(dtype)
+    return x if x.dtype == dtype else bind(_cast_op, x, dtype=dtype)
+
+
+cast.op = _cast_op
+
+# TensorFlow's truediv: integers are converted to a floating type first (int8/int16 -> float32, else float64).
+_TRUEDIV_FLOAT = {_dtypes.int8: _dtypes.float32, _dtypes.uint8: _dtypes.float32, _dtypes.int16: _dtypes.float32,
+                  _dtypes.int32: _dtypes.float64, _dtypes.int64: _dtypes.float64}
+
+
+def divide(x, y, name=None):
+    """x / y elementwise. Integer tensors are divided as floats (int32 / int32 -> float64), as TensorFlow does."""
+    x, y = binary_operands(x, y)
+    if x.dtype in _TRUEDIV_FLOAT and x.dtype == y.dtype:
+        target = _TRUEDIV_FLOAT[x.dtype]
+        x, y = cast(x, target), cast(y, target)
+    return _real_divide(x, y)
+
+
+divide.op = _real_divide.op
+truediv = divide

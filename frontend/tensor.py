@@ -1,0 +1,272 @@
+"""`tfc.Tensor`: an eager value (a numpy array) or, while tracing, a symbolic graph value.
+
+Both kinds answer `.shape` and `.dtype`; only eager tensors have `.numpy()`. Python operators call the same ops
+as `tfc.add` & co., so they work in both modes. Conversion of Python values follows TensorFlow: ints -> int32,
+floats -> float32, bools -> bool, and a Python scalar next to a tensor adopts that tensor's dtype.
+"""
+from __future__ import annotations
+
+import numbers
+
+import numpy as np
+
+from . import dtypes as _dtypes
+from . import errors
+from .graph import TensorType, Value
+
+__all__ = ["Tensor", "TensorShape", "convert_to_tensor", "constant"]
+
+
+class TensorShape(tuple):
+    """A tensor's shape: a tuple of ints (None where unknown until run time); equal to the same list or tuple."""
+
+    def __new__(cls, dims):
+        return super().__new__(cls, tuple(None if d is None else int(d) for d in dims))
+
+    @property
+    def rank(self) -> int:
+        return len(self)
+
+    def as_list(self) -> list:
+        return list(self)
+
+    def num_elements(self):
+        return None if None in self else int(np.prod(self, dtype=np.int64))
+
+    def __eq__(self, other):
+        if isinstance(other, list):
+            other = tuple(other)
+        return tuple.__eq__(self, other)
+
+    def __ne__(self, other):
+        return not self == other
+
+    __hash__ = tuple.__hash__
+
+    def __repr__(self) -> str:
+        return f"TensorShape({list(self)})"
+
+    def __str__(self) -> str:
+        return "(" + ", ".join("None" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
+
+
+class Tensor:
+    """A multi-dimensional array of one dtype. Eager tensors hold a numpy array; traced ones a graph Value."""
+
+    __slots__ = ("_value", "_symbol", "type", "__weakref__")
+    __array_priority__ = 100  # numpy defers `ndarray + Tensor` to Tensor.__radd__
+
+    @classmethod
+    def _from_numpy(cls, array: np.ndarray, type: TensorType | None = None) -> "Tensor":
+        tensor = object.__new__(cls)
+        tensor._value = array
+        tensor._symbol = None
+        tensor.type = type or TensorType(array.shape, _dtypes.as_dtype(array.dtype))
+        return tensor
+
+    @classmethod
+    def _from_symbol(cls, value: Value) -> "Tensor":
+        tensor = object.__new__(cls)
+        tensor._value = None
+        tensor._symbol = value
+        tensor.type = value.type
+        return tensor
+
+    # ------------------------------------------------------------------------------------------------ inspection
+    @property
+    def shape(self) -> TensorShape:
+        return TensorShape(self.type.shape)
+
+    @property
+    def dtype(self) -> _dtypes.DType:
+        return self.type.dtype
+
+    @property
+    def ndim(self) -> int:
+        return self.type.rank
+
+    @property
+    def is_symbolic(self) -> bool:
+        return self._symbol is not None
+
+    def get_shape(self) -> TensorShape:
+        return self.shape
+
+    def numpy(self):
+        """The value as numpy: an ndarray, or a numpy scalar for a 0-d tensor (as TensorFlow does)."""
+        self._require_eager("numpy()")
+        return self._value[()] if self._value.ndim == 0 else self._value
+
+    def __array__(self, dtype=None, copy=None):
+        self._require_eager("conversion to a numpy array")
+        array = self._value
+        if dtype is not None and np.dtype(dtype) != array.dtype:
+            return array.astype(dtype)
+        return array.copy() if copy else array
+
+    def _require_eager(self, what: str) -> None:
+        if self._symbol is not None:
+            raise errors.TfcTypeError(
+                f"{what} is not available on a symbolic tensor {self._describe()} inside a traced tfc.function; "
+                "return the tensor from the function and convert the result instead",
+                location=errors.user_location())
+
+    def _describe(self) -> str:
+        return f"(shape={self.shape}, dtype={self.dtype.name})"
+
+    def __repr__(self) -> str:
+        if self._symbol is not None:
+            producer = self._symbol.producer
+            name = f"{producer.op.name}:{self._symbol.index}" if producer else "input"
+            return f"<tfc.Tensor '{name}' shape={self.shape} dtype={self.dtype.name}>"
+        body = np.array2string(self._value, separator=", ") if self._value.ndim else repr(self.numpy())
+        if self._value.ndim:
+            body = f"array({body}, dtype={self.dtype.name})" if self.dtype.np != np.float64 else f"array({body})"
+        return f"<tfc.Tensor: shape={self.shape}, dtype={self.dtype.name}, numpy={body}>"
+
+    def __str__(self) -> str:
+        if self._symbol is not None:
+            return repr(self)
+        return f"tfc.Tensor({np.array2string(self._value)}, shape={self.shape}, dtype={self.dtype.name})"
+
+    # ---------------------------------------------------------------------------------------- Python protocols
+    def __len__(self) -> int:
+        if not self.shape:
+            raise TypeError("len() of a 0-d tensor")
+        if self.shape[0] is None:
+            raise TypeError(f"len() of a tensor whose first dimension is unknown until run time {self._describe()}")
+        return self.shape[0]
+
+    def __bool__(self) -> bool:
+        if self._symbol is not None:
+            raise errors.TfcTypeError(
+                f"using a symbolic tensor {self._describe()} as a Python bool is not allowed while tracing; "
+                "use tfc.cond / tfc.where, or compare Python values", location=errors.user_location())
+        return bool(self._value)
+
+    def __float__(self) -> float:
+        self._require_eager("float()")
+        return float(self._value)
+
+    def __int__(self) -> int:
+        self._require_eager("int()")
+        return int(self._value)
+
+    def __index__(self) -> int:
+        self._require_eager("use as an index")
+        if not self.dtype.is_integer:
+            raise TypeError(f"only integer tensors can be used as an index, not {self.dtype.name}")
+        return int(self._value)
+
+    def __iter__(self):
+        if not self.shape:
+            raise TypeError("iteration over a 0-d tensor")
+        self._require_eager("Python iteration")
+        return (Tensor._from_numpy(np.asarray(row)) for row in self._value)
+
+    __hash__ = object.__hash__
+
+    # ------------------------------------------------------------------------------------------------- operators
+    def __add__(self, other): return _ops.add(self, other)
+    def __radd__(self, other): return _ops.add(other, self)
+    def __sub__(self, other): return _ops.subtract(self, other)
+    def __rsub__(self, other): return _ops.subtract(other, self)
+    def __mul__(self, other): return _ops.multiply(self, other)
+    def __rmul__(self, other): return _ops.multiply(other, self)
+    def __truediv__(self, other): return _ops.divide(self, other)
+    def __rtruediv__(self, other): return _ops.divide(other, self)
+    def __matmul__(self, other): return _ops.matmul(self, other)
+    def __rmatmul__(self, other): return _ops.matmul(other, self)
+    def __neg__(self): return _ops.negative(self)
+    def __pos__(self): return self
+
+
+def _python_dtype(value) -> _dtypes.DType:
+    """TensorFlow's dtype for a Python value or nested list: any float makes float32, else int32/bool."""
+    if isinstance(value, (list, tuple)):
+        kinds = {_python_dtype(v) for v in value}
+        if not kinds:
+            return _dtypes.float32
+        if _dtypes.float32 in kinds:
+            return _dtypes.float32
+        return _dtypes.int32 if _dtypes.int32 in kinds else kinds.pop()
+    if isinstance(value, Tensor):
+        return value.dtype
+    if isinstance(value, np.generic):
+        return _dtypes.as_dtype(value.dtype)
+    if isinstance(value, (bool, np.bool_)):
+        return _dtypes.bool
+    if isinstance(value, numbers.Integral):
+        return _dtypes.int32
+    if isinstance(value, numbers.Real):
+        return _dtypes.float32
+    raise errors.TfcTypeError(f"cannot convert a value of type {type(value).__name__} ({value!r:.60}) to a tensor; "
+                              "expected a tfc.Tensor, numpy array, Python number or nested list of numbers",
+                              location=errors.user_location())
+
+
+def _cast_python(value, dtype: _dtypes.DType) -> np.ndarray:
+    """Converts a Python/numpy value to `dtype`, refusing conversions TensorFlow refuses (2.5 -> int32)."""
+    array = np.asarray(value)
+    if array.dtype == object:
+        raise errors.TfcTypeError(f"cannot convert {value!r:.60} to a tensor: ragged or non-numeric nested list",
+                                  location=errors.user_location())
+    if array.dtype.kind == "f" and not dtype.is_floating:
+        raise errors.TfcTypeError(f"cannot convert {value!r:.60} to a {dtype.name} tensor: it is a float value "
+                                  f"and {dtype.name} is not a floating dtype", location=errors.user_location())
+    if array.dtype.kind in "iu" and dtype.is_bool:
+        raise errors.TfcTypeError(f"cannot convert {value!r:.60} to a bool tensor", location=errors.user_location())
+    if array.dtype.kind in "iu" and dtype.is_integer:
+        info = np.iinfo(dtype.np)
+        if array.size and (array.min() < info.min or array.max() > info.max):
+            raise errors.TfcValueError(f"{value!r:.60} is out of range for {dtype.name}",
+                                       location=errors.user_location())
+    return np.array(array, dtype=dtype.np)
+
+
+def convert_to_tensor(value, dtype=None, dtype_hint=None) -> Tensor:
+    """Converts Tensors, numpy arrays, Python scalars and nested lists into a Tensor (TensorFlow's rules)."""
+    if isinstance(value, Tensor):
+        if dtype is not None and _dtypes.as_dtype(dtype) != value.dtype:
+            raise errors.TfcTypeError(f"expected a {_dtypes.as_dtype(dtype).name} tensor, got a "
+                                      f"{value.dtype.name} tensor", location=errors.user_location())
+        return value
+    if hasattr(value, "_as_tensor"):  # Variables (later issue) and other tensor-likes
+        return convert_to_tensor(value._as_tensor(), dtype, dtype_hint)
+    if isinstance(value, np.ndarray):
+        target = _dtypes.as_dtype(dtype) if dtype is not None else _dtypes.as_dtype(value.dtype)
+        array = value if value.dtype == target.np else _cast_python(value, target)
+        return Tensor._from_numpy(array)
+    target = dtype if dtype is not None else dtype_hint
+    target = _dtypes.as_dtype(target) if target is not None else _python_dtype(value)
+    return Tensor._from_numpy(_cast_python(value, target))
+
+
+def constant(value, dtype=None, shape=None, name=None) -> Tensor:
+    """Creates a constant tensor from a Python scalar, nested list or numpy array.
+
+    >>> tfc.constant([1, 2.5]).dtype
+    tfc.float32
+    >>> tfc.constant(3, dtype=tfc.float64, shape=[2]).numpy()
+    array([3., 3.])
+    """
+    if isinstance(value, Tensor):
+        value = value.numpy() if not value.is_symbolic else value
+        if isinstance(value, Tensor):
+            return value
+    tensor = convert_to_tensor(value, dtype=dtype)
+    if shape is not None:
+        shape = tuple(shape)
+        array = tensor._value
+        if array.size == 1:
+            array = np.broadcast_to(array.reshape(()), shape).copy()
+        elif array.size == int(np.prod(shape, dtype=np.int64)):
+            array = array.reshape(shape)
+        else:
+            raise errors.TfcTypeError(f"tfc.constant: cannot give {array.size} values the shape {list(shape)}",
+                                      location=errors.user_location())
+        tensor = Tensor._from_numpy(array)
+    return tensor
+
+
+from . import ops as _ops  # noqa: E402  (operators need the ops; the ops need Tensor)

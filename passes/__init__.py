@@ -1,0 +1,1 @@
+"""tfc compiler passes: graph passes, MLIR pipelines, codegen and the driver."""

@@ -1,0 +1,185 @@
+"""Compiles a tfc Graph to a native shared library plus manifest (an Artifact), stage by printable stage.
+
+    tfc graph -> graph passes -> linalg MLIR -> mlir-opt (fusion, bufferization, llvm) -> mlir-translate
+    -> llvmlite O3 -> object -> cc -shared -> .so
+
+`TFC_DUMP_DIR=DIR` writes every stage as numbered files under DIR/<function>-<hash>/; `TFC_TIMING=1` prints the
+time of each stage.
+"""
+from __future__ import annotations
+
+import atexit
+import dataclasses
+import functools
+import hashlib
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+
+from tfc import config
+from tfc.errors import CompilerError
+from tfc.graph import Graph, print_graph
+from tfc.runtime import abi
+from tfc.runtime.loader import Module
+
+from . import codegen, graph_passes, pipeline
+from .mlir_tools import MLIR_OPT, mlir_opt, mlir_to_llvmir, tool_version
+from .target import Target, host
+
+STAGES = ("tfc", "optimized", "linalg", "fused", "bufferized", "llvm-dialect", "llvm-unoptimized", "llvm")
+
+
+@dataclasses.dataclass
+class Artifact:
+    """A compiled graph: the library on disk, its manifest, and the text of each stage that was kept."""
+    library: str
+    manifest: dict
+    stages: dict[str, str]
+
+    def load(self) -> Module:
+        return Module(self.library, self.manifest)
+
+
+def _build_dir() -> str:
+    global _BUILD_DIR
+    if _BUILD_DIR is None:
+        _BUILD_DIR = tempfile.mkdtemp(prefix="tfc-build-")
+        atexit.register(shutil.rmtree, _BUILD_DIR, True)
+    return _BUILD_DIR
+
+
+_BUILD_DIR: str | None = None
+_MEMO: dict[str, Artifact] = {}
+_LOCK = threading.Lock()
+
+
+class _Timer:
+    def __init__(self, name: str):
+        self.name, self.times = name, []
+
+    def stage(self, label: str, start: float) -> float:
+        now = time.perf_counter()
+        self.times.append((label, now - start))
+        return now
+
+    def report(self) -> None:
+        if config.timing():
+            parts = ", ".join(f"{label} {seconds * 1e3:.1f} ms" for label, seconds in self.times)
+            total = sum(s for _, s in self.times) * 1e3
+            print(f"[tfc timing] {self.name}: {parts}; total {total:.1f} ms", file=sys.stderr)
+
+
+def spec_json(name: str, type) -> dict:
+    return {"name": name, "shape": list(type.shape), "dtype": type.dtype.name}
+
+
+def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
+                  keep_stages: bool = False) -> Artifact:
+    """Compiles `graph` into a library whose entry point is `name`; memoized on the lowered IR and target."""
+    from tfc.dialect import lower_graph
+    from tfc.dialect.lowering import symbol_name
+
+    target = target or host()
+    timer = _Timer(name)
+    start = time.perf_counter()
+    symbol = symbol_name(name)
+    stages = {"tfc": print_graph(graph)}
+    optimized = graph_passes.optimize(graph)
+    stages["optimized"] = print_graph(optimized)
+    start = timer.stage("graph passes", start)
+    stages["linalg"] = lower_graph(optimized, symbol)
+    start = timer.stage("lower", start)
+
+    key = hashlib.sha256("\0".join([stages["linalg"], pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
+                                    repr(target)]).encode()).hexdigest()
+    dump_dir = config.dump_dir()
+    with _LOCK:
+        cached = _MEMO.get(key)
+    if cached is not None and (not keep_stages or "llvm" in cached.stages) and not dump_dir:
+        return cached
+
+    if keep_stages or dump_dir:
+        text = stages["linalg"]
+        for stage, pipe in pipeline.CPU_STAGES:
+            text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipe), what=f"{stage} ({name})")
+            start = timer.stage(stage, start)
+    else:
+        all_pipes = [p for _, p in pipeline.CPU_STAGES]
+        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes), what=f"compile ({name})")
+        start = timer.stage("mlir-opt", start)
+    stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
+    start = timer.stage("translate", start)
+    stages["llvm"], obj = codegen.optimize(stages["llvm-unoptimized"], target)
+    start = timer.stage("llvmlite", start)
+
+    out_dir = os.path.join(_build_dir(), key[:16])
+    os.makedirs(out_dir, exist_ok=True)
+    library = link(obj, os.path.join(out_dir, f"{symbol}.so"))
+    timer.stage("link", start)
+    timer.report()
+
+    arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
+    entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
+             "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
+             "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
+    manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(toolchain_versions()))
+    artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
+                                                                                   ("tfc", "optimized", "linalg")})
+    if dump_dir:
+        dump_stages(os.path.join(dump_dir, f"{symbol}-{key[:8]}"), stages, obj, library)
+    with _LOCK:
+        _MEMO[key] = artifact
+    return artifact
+
+
+def link(obj: bytes, library: str) -> str:
+    """Links an object file into a shared library with the system C compiler."""
+    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
+    if cc is None:
+        raise CompilerError("no C compiler (cc) found to link the shared library; install gcc")
+    obj_path = library[:-3] + ".o"
+    with open(obj_path, "wb") as f:
+        f.write(obj)
+    tmp = f"{library}.{os.getpid()}.tmp"
+    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path], capture_output=True, text=True)
+    if proc.returncode:
+        raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
+                            command=f"{cc} -shared -o {library} {obj_path}")
+    os.replace(tmp, library)  # atomic: a concurrent loader never sees a half-written library
+    return library
+
+
+def dump_stages(folder: str, stages: dict[str, str], obj: bytes, library: str) -> None:
+    """Writes each stage as a numbered file: 01-tfc.mlir ... 08-llvm.ll, 09-<name>.o, 10-<name>.so."""
+    os.makedirs(folder, exist_ok=True)
+    number = 0
+    for number, stage in enumerate(STAGES, start=1):
+        suffix = ".ll" if stage.startswith("llvm") and stage != "llvm-dialect" else ".mlir"
+        with open(os.path.join(folder, f"{number:02d}-{stage}{suffix}"), "w") as f:
+            f.write(stages[stage])
+    base = os.path.basename(library)[:-3]
+    with open(os.path.join(folder, f"{number + 1:02d}-{base}.o"), "wb") as f:
+        f.write(obj)
+    shutil.copy(library, os.path.join(folder, f"{number + 2:02d}-{base}.so"))
+
+
+@functools.lru_cache(maxsize=None)
+def toolchain_versions() -> dict:
+    """Versions recorded in every manifest (computed once: it runs mlir-opt-22 --version)."""
+    import llvmlite
+    import llvmlite.binding as llvm
+
+    return {"mlir-opt": tool_version(MLIR_OPT), "llvmlite": llvmlite.__version__,
+            "llvm": ".".join(map(str, llvm.llvm_version_info)), "tfc": _tfc_version()}
+
+
+def _tfc_version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+    try:
+        return version("tfc")
+    except PackageNotFoundError:
+        return "dev"

@@ -1,0 +1,64 @@
+"""Runs mlir-opt-22 and mlir-translate-22. On failure the input is saved and the exact replay command printed."""
+from __future__ import annotations
+
+import os
+import shlex
+import shutil
+import subprocess
+import tempfile
+
+from tfc.errors import CompilerError
+
+MLIR_OPT = "mlir-opt-22"
+MLIR_TRANSLATE = "mlir-translate-22"
+
+
+def find_tool(name: str) -> str:
+    path = shutil.which(name) or shutil.which(name, path="/usr/lib/llvm-22/bin")
+    if path is None:
+        raise CompilerError(f"{name} was not found on PATH; install the Debian packages mlir-22-tools and "
+                            "llvm-22-tools (the README's setup does this), then check with `tfc doctor`")
+    return path
+
+
+def reproducer_dir() -> str:
+    path = os.environ.get("TFC_REPRO_DIR") or os.path.join(tempfile.gettempdir(), "tfc-reproducers")
+    os.makedirs(path, exist_ok=True)
+    return path
+
+
+def run_tool(tool: str, args: list[str], text: str, what: str) -> str:
+    """Feeds `text` to `tool args...` and returns its stdout; raises CompilerError with a reproducer."""
+    command = [find_tool(tool), *args]
+    try:
+        proc = subprocess.run(command, input=text, capture_output=True, text=True)
+    except OSError as error:  # e.g. the binary cannot execute
+        proc = subprocess.CompletedProcess(command, -1, "", str(error))
+    if proc.returncode == 0:
+        return proc.stdout
+    fd, path = tempfile.mkstemp(prefix=f"{what}-", suffix=".mlir", dir=reproducer_dir())
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
+    replay = " ".join(shlex.quote(a) for a in [tool, *args, path])
+    reason = "crashed" if proc.returncode < 0 or "Stack dump" in proc.stderr else f"exited with {proc.returncode}"
+    errors = "\n".join(proc.stderr.strip().splitlines()[:20])
+    raise CompilerError(f"{tool} {reason} during {what}:\n{errors}", reproducer=path, command=replay)
+
+
+def mlir_opt(text: str, pipeline: str, what: str = "mlir-opt") -> str:
+    return run_tool(MLIR_OPT, [f"--pass-pipeline={pipeline}", "--mlir-print-debuginfo"], text, what)
+
+
+def mlir_to_llvmir(text: str) -> str:
+    return run_tool(MLIR_TRANSLATE, ["--mlir-to-llvmir"], text, "mlir-translate")
+
+
+def tool_version(tool: str) -> str | None:
+    path = shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin")
+    if path is None:
+        return None
+    out = subprocess.run([path, "--version"], capture_output=True, text=True).stdout
+    for line in out.splitlines():
+        if "version" in line.lower():
+            return line.strip()
+    return out.strip().splitlines()[0] if out.strip() else "unknown"

@@ -1,0 +1,63 @@
+"""The native calling convention and the manifest that describes a compiled library.
+
+Every compiled entry point is `void _mlir_ciface_NAME(Desc *in0, ..., Desc *out0, ...)` where Desc is MLIR's
+memref descriptor for the argument's rank: {allocated, aligned, offset, sizes[rank], strides[rank]}, strides in
+elements. Outputs are allocated by the caller (destination-passing style); the code writes into them.
+"""
+from __future__ import annotations
+
+import ctypes
+import functools
+import json
+
+import numpy as np
+
+ABI_VERSION = 1
+MANIFEST_FORMAT = "tfc-manifest"
+
+
+@functools.lru_cache(maxsize=None)
+def descriptor_class(rank: int) -> type:
+    """The ctypes struct of MLIR's memref descriptor for `rank`."""
+    fields = [("allocated", ctypes.c_void_p), ("aligned", ctypes.c_void_p), ("offset", ctypes.c_int64)]
+    if rank:
+        fields += [("sizes", ctypes.c_int64 * rank), ("strides", ctypes.c_int64 * rank)]
+    return type(f"MemRef{rank}D", (ctypes.Structure,), {"_fields_": fields})
+
+
+def descriptor(array: np.ndarray):
+    """A descriptor viewing `array`, which must be C-contiguous and aligned (the caller guarantees it)."""
+    desc = descriptor_class(array.ndim)()
+    desc.allocated = desc.aligned = array.ctypes.data
+    desc.offset = 0
+    if array.ndim:
+        desc.sizes[:] = array.shape
+        itemsize = array.itemsize
+        desc.strides[:] = [s // itemsize for s in array.strides] if array.size else _row_major(array.shape)
+    return desc
+
+
+def _row_major(shape) -> list[int]:
+    strides, step = [], 1
+    for size in reversed(shape):
+        strides.append(step)
+        step *= max(size, 1)
+    return strides[::-1]
+
+
+class TensorSpecJSON(dict):
+    """{"name": str, "shape": [int | None], "dtype": str} as stored in the manifest."""
+
+
+def make_manifest(library: str, entries: list[dict], target: dict, versions: dict) -> dict:
+    """entries: [{"name", "symbol", "args": [spec], "results": [spec]}]."""
+    return {"format": MANIFEST_FORMAT, "abi_version": ABI_VERSION, "library": library, "entries": entries,
+            "target": target, "versions": versions}
+
+
+def dumps(manifest: dict) -> str:
+    return json.dumps(manifest, indent=1, sort_keys=True)
+
+
+def numpy_dtype(name: str) -> np.dtype:
+    return np.dtype(name)

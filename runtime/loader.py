@@ -1,0 +1,125 @@
+"""Loads a compiled library (a `.so` plus its manifest) and calls its entry points on numpy arrays.
+
+Every argument is checked against the manifest (count, dtype, rank, each fixed dimension) BEFORE native code
+runs, and made C-contiguous and aligned, so nothing a caller passes can crash the process. Outputs are allocated
+here and passed in.
+"""
+from __future__ import annotations
+
+import ctypes
+import json
+import os
+
+import numpy as np
+
+from . import abi
+from .errors import SignatureMismatchError, TfcValueError, caller_location
+
+__all__ = ["Executable", "Module", "load", "load_manifest"]
+
+
+class Executable:
+    """One native entry point. Call it with arrays (or anything numpy converts); returns a list of arrays."""
+
+    def __init__(self, library: ctypes.CDLL, entry: dict):
+        self.name = entry["name"]
+        self.entry = entry
+        self.args = entry["args"]
+        self.results = entry["results"]
+        self._arg_dtypes = [abi.numpy_dtype(a["dtype"]) for a in self.args]
+        self._result_dtypes = [abi.numpy_dtype(r["dtype"]) for r in self.results]
+        self._fn = getattr(library, entry["symbol"])
+        self._fn.restype = None
+        self._fn.argtypes = [ctypes.c_void_p] * (len(self.args) + len(self.results))
+        self._library = library  # keeps the .so loaded while this entry exists
+
+    def __call__(self, *values) -> list[np.ndarray]:
+        if len(values) != len(self.args):
+            names = ", ".join(a["name"] for a in self.args)
+            raise SignatureMismatchError(f"{self.name}() takes {len(self.args)} tensor argument(s) ({names}), "
+                               f"got {len(values)}", location=caller_location())
+        arrays = [self._prepare(i, v) for i, v in enumerate(values)]
+        outputs = [np.empty(self._result_shape(r, arrays), dtype) for r, dtype in zip(self.results, self._result_dtypes)]
+        descriptors = [abi.descriptor(a) for a in arrays + outputs]
+        self._fn(*(ctypes.addressof(d) for d in descriptors))
+        return outputs
+
+    def _prepare(self, index: int, value) -> np.ndarray:
+        spec, dtype = self.args[index], self._arg_dtypes[index]
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        if array.dtype != dtype:
+            array = self._convert(spec, dtype, value, array)
+        shape = spec["shape"]
+        if array.ndim != len(shape) or any(s is not None and s != d for s, d in zip(shape, array.shape)):
+            expected = "(" + ", ".join("None" if s is None else str(s) for s in shape) + ("," if len(shape) == 1 else "") + ")"
+            raise SignatureMismatchError(f"{self.name}(): argument {spec['name']!r} has shape {tuple(array.shape)}, "
+                                f"expected {expected}", location=caller_location())
+        if not (array.flags.c_contiguous and array.flags.aligned):
+            array = np.require(array, dtype, ["C_CONTIGUOUS", "ALIGNED"])
+        return array
+
+    def _convert(self, spec: dict, dtype: np.dtype, value, array: np.ndarray) -> np.ndarray:
+        """Same dtype in another byte order, or a Python scalar/list of a compatible kind: convert. Else refuse."""
+        if array.dtype.kind == dtype.kind and array.dtype.itemsize == dtype.itemsize:
+            return array.astype(dtype)
+        python_value = not isinstance(value, np.ndarray) and not hasattr(value, "dtype")
+        if python_value and array.dtype != object and not (array.dtype.kind == "f" and dtype.kind in "iub"):
+            return array.astype(dtype)
+        got = getattr(getattr(value, "dtype", None), "name", None) or array.dtype.name
+        raise SignatureMismatchError(f"{self.name}(): argument {spec['name']!r} has dtype {got}, expected {spec['dtype']}",
+                           location=caller_location())
+
+    @staticmethod
+    def _result_shape(result: dict, arrays: list[np.ndarray]) -> tuple[int, ...]:
+        shape = result["shape"]
+        if None in shape:
+            dims = result.get("dims")  # [[arg index, axis] | int] for each dimension
+            if dims is None:
+                raise TfcValueError("this entry returns a dynamic shape but its manifest gives no rule for it")
+            return tuple(d if isinstance(d, int) else arrays[d[0]].shape[d[1]] for d in dims)
+        return tuple(shape)
+
+    def __repr__(self) -> str:
+        args = ", ".join(f"{a['name']}: {a['dtype']}{a['shape']}" for a in self.args)
+        return f"<tfc compiled {self.name}({args})>"
+
+
+class Module:
+    """A loaded library: one attribute per entry point, plus the manifest."""
+
+    def __init__(self, library_path: str, manifest: dict):
+        if manifest.get("format") != abi.MANIFEST_FORMAT:
+            raise TfcValueError(f"{library_path}: not a tfc manifest")
+        if manifest.get("abi_version") != abi.ABI_VERSION:
+            raise TfcValueError(f"{library_path} was built for tfc ABI version {manifest.get('abi_version')}, but "
+                                f"this runtime speaks version {abi.ABI_VERSION}: recompile it with this tfc")
+        self.manifest = manifest
+        self.path = library_path
+        self._library = ctypes.CDLL(os.path.abspath(library_path))
+        self.entries = {e["name"]: Executable(self._library, e) for e in manifest["entries"]}
+
+    def __getattr__(self, name: str) -> Executable:
+        entries = self.__dict__.get("entries", {})
+        if name in entries:
+            return entries[name]
+        raise AttributeError(f"compiled module has no entry {name!r}; it has: {', '.join(entries) or 'none'}")
+
+    def __dir__(self):
+        return list(self.entries) + ["manifest", "path", "entries"]
+
+
+def load_manifest(path: str) -> tuple[str, dict]:
+    """(library path, manifest) from a manifest file, a folder holding `manifest.json`, or a `.so` beside one."""
+    if os.path.isdir(path):
+        path = os.path.join(path, "manifest.json")
+    if path.endswith(".so"):
+        path = path[:-3] + ".json"
+    with open(path) as f:
+        manifest = json.load(f)
+    return os.path.join(os.path.dirname(os.path.abspath(path)), manifest["library"]), manifest
+
+
+def load(path: str) -> Module:
+    """Loads a compiled tfc library; see `load_manifest` for what `path` may be."""
+    library, manifest = load_manifest(path)
+    return Module(library, manifest)

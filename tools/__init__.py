@@ -1,0 +1,1 @@
+"""tfc command-line tools: `tfc` and `tfc-opt`."""
