@@ -133,10 +133,11 @@ class ConcreteFunction:
         self._entry = self._artifact.manifest["entries"][0]["name"]
 
     # ---------------------------------------------------------------------------------------------- inspection
-    def as_text(self, stage: str = "tfc") -> str:
+    def as_text(self, stage: str = "tfc", debug_info: bool = False) -> str:
         """The function at one compiler stage: "tfc", "optimized", "linalg", "fused", "bufferized",
-        "llvm-dialect", "llvm-unoptimized" or "llvm" (optimized LLVM IR)."""
-        from tfc.passes.driver import STAGES
+        "llvm-dialect", "llvm-unoptimized" or "llvm" (optimized LLVM IR). MLIR stages show source
+        locations (`loc(...)`) only with debug_info=True; the tfc stage always shows the user's lines."""
+        from tfc.passes.driver import STAGES, strip_locations
 
         if stage not in STAGES:
             raise ValueError(f"unknown stage {stage!r}; expected one of: {', '.join(STAGES)}")
@@ -144,7 +145,8 @@ class ConcreteFunction:
             return print_graph(self.graph)
         if self._artifact is None or stage not in self._artifact.stages:
             self._compile(keep_stages=True)
-        return self._artifact.stages[stage]
+        text = self._artifact.stages[stage]
+        return text if debug_info or stage.startswith("llvm-un") or stage == "llvm" else strip_locations(text)
 
     @property
     def structured_outputs(self):

@@ -25,26 +25,26 @@ def structure_key(structure):
     if isinstance(structure, dict):
         return ("dict", tuple((key, structure_key(structure[key])) for key in sorted(structure, key=repr)))
     if isinstance(structure, (list, tuple)):
-        kind = type(structure).__name__ if _is_namedtuple(structure) else type(structure).__name__
-        return (kind, tuple(structure_key(v) for v in structure))
+        return (type(structure).__name__, tuple(structure_key(v) for v in structure))
     return None
 
 
 def pack_sequence_as(structure, leaves: list):
     """Rebuilds `structure` with its leaves replaced, in `flatten` order."""
-    iterator = iter(leaves)
+    return _pack(structure, iter(leaves))
 
-    def build(s):
-        if isinstance(s, dict):
-            rebuilt = {key: build(s[key]) for key in sorted(s, key=repr)}
-            return type(s)((key, rebuilt[key]) for key in s) if type(s) is not dict else {k: rebuilt[k] for k in s}
-        if _is_namedtuple(s):
-            return type(s)(*(build(v) for v in s))
-        if isinstance(s, (list, tuple)):
-            return type(s)(build(v) for v in s)
-        return next(iterator)
 
-    return build(structure)
+def _pack(structure, leaves):
+    # A module-level recursion, not a closure: a self-referencing closure would form a reference cycle holding
+    # the leaves (e.g. large result arrays) until the cyclic garbage collector happens to run.
+    if isinstance(structure, dict):
+        rebuilt = {key: _pack(structure[key], leaves) for key in sorted(structure, key=repr)}
+        return type(structure)((key, rebuilt[key]) for key in structure)
+    if _is_namedtuple(structure):
+        return type(structure)(*(_pack(v, leaves) for v in structure))
+    if isinstance(structure, (list, tuple)):
+        return type(structure)([_pack(v, leaves) for v in structure])
+    return next(leaves)
 
 
 def map_structure(fn, structure):

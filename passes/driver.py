@@ -127,10 +127,11 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
     manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(toolchain_versions()))
+    write_manifest(library, manifest)
     artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
                                                                                    ("tfc", "optimized", "linalg")})
     if dump_dir:
-        dump_stages(os.path.join(dump_dir, f"{symbol}-{key[:8]}"), stages, obj, library)
+        dump_stages(os.path.join(dump_dir, f"{symbol}-{key[:8]}"), stages, obj, library, manifest)
     with _LOCK:
         _MEMO[key] = artifact
     return artifact
@@ -153,8 +154,8 @@ def link(obj: bytes, library: str) -> str:
     return library
 
 
-def dump_stages(folder: str, stages: dict[str, str], obj: bytes, library: str) -> None:
-    """Writes each stage as a numbered file: 01-tfc.mlir ... 08-llvm.ll, 09-<name>.o, 10-<name>.so."""
+def dump_stages(folder: str, stages: dict[str, str], obj: bytes, library: str, manifest: dict) -> None:
+    """Writes each stage as a numbered file: 01-tfc.mlir ... 08-llvm.ll, 09-<name>.o, 10-<name>.so (+ .json)."""
     os.makedirs(folder, exist_ok=True)
     number = 0
     for number, stage in enumerate(STAGES, start=1):
@@ -164,7 +165,17 @@ def dump_stages(folder: str, stages: dict[str, str], obj: bytes, library: str) -
     base = os.path.basename(library)[:-3]
     with open(os.path.join(folder, f"{number + 1:02d}-{base}.o"), "wb") as f:
         f.write(obj)
-    shutil.copy(library, os.path.join(folder, f"{number + 2:02d}-{base}.so"))
+    dumped = os.path.join(folder, f"{number + 2:02d}-{base}.so")
+    shutil.copy(library, dumped)
+    write_manifest(dumped, dict(manifest, library=os.path.basename(dumped)))
+
+
+def write_manifest(library: str, manifest: dict) -> None:
+    """The manifest goes beside the library as NAME.json: `tfc.runtime.load(NAME.so)` finds it there."""
+    tmp = f"{library[:-3]}.json.{os.getpid()}.tmp"
+    with open(tmp, "w") as f:
+        f.write(abi.dumps(manifest))
+    os.replace(tmp, library[:-3] + ".json")
 
 
 @functools.lru_cache(maxsize=None)
@@ -183,3 +194,28 @@ def _tfc_version() -> str:
         return version("tfc")
     except PackageNotFoundError:
         return "dev"
+
+
+def strip_locations(mlir: str) -> str:
+    """MLIR text without `loc(...)` annotations and `#locN = ...` alias lines, for reading."""
+    out, i, n = [], 0, len(mlir)
+    while i < n:
+        j = mlir.find(" loc(", i)
+        if j < 0:
+            out.append(mlir[i:])
+            break
+        out.append(mlir[i:j])
+        depth, k, quoted = 0, j + 4, False
+        while k < n:  # skip the balanced parenthesis group, minding quoted file names
+            c = mlir[k]
+            if c == '"' and mlir[k - 1] != "\\":
+                quoted = not quoted
+            elif not quoted and c == "(":
+                depth += 1
+            elif not quoted and c == ")":
+                depth -= 1
+                if depth == 0:
+                    break
+            k += 1
+        i = k + 1
+    return "\n".join(line for line in "".join(out).splitlines() if not line.startswith("#loc")) + "\n"

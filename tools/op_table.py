@@ -1,0 +1,45 @@
+"""The op table behind `tfc ops`: every registered op with its attributes, accepted dtypes and targets."""
+from __future__ import annotations
+
+
+def accepted_dtypes(op) -> list[str]:
+    """The dtypes an op's rule accepts, found by asking the rule itself (no second list to keep in sync)."""
+    import tfc
+    from tfc.errors import RuleError
+    from tfc.graph import TensorType
+
+    if op.name == "constant":
+        return [d.name for d in tfc.dtypes.ALL]
+    sample_attrs = SAMPLE_ATTRS.get(op.name, {})
+    accepted = []
+    for dtype in tfc.dtypes.ALL:
+        shape = (2, 2)
+        inputs = [TensorType(shape, dtype)] * (op.num_inputs if op.num_inputs is not None else 2)
+        try:
+            op.infer(*inputs, **sample_attrs)
+        except RuleError:
+            continue
+        accepted.append(dtype.name)
+    return accepted
+
+
+# Attributes that make each op's rule accept a (2, 2) input, for probing dtypes.
+SAMPLE_ATTRS = {
+    "reduce_sum": {"axes": (0,), "keepdims": False},
+    "reshape": {"shape": (4,)},
+    "transpose": {"perm": (1, 0)},
+    "cast": {"dtype": "float32"},
+}
+
+
+def op_table() -> list[dict]:
+    import tfc
+    import tfc.dialect  # noqa: F401  (registers lowerings)
+    from tfc.core import REGISTRY
+
+    rows = []
+    for name, op in sorted(REGISTRY.items()):
+        rows.append({"name": name, "inputs": "variadic" if op.num_inputs is None else str(op.num_inputs),
+                     "attrs": dict(op.attrs), "dtypes": accepted_dtypes(op),
+                     "targets": ["cpu"] if op.lowering is not None else [], "doc": op.doc})
+    return rows
