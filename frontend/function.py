@@ -55,20 +55,58 @@ class TensorSpec:
 
 
 def _is_tensor_like(value) -> bool:
-    return isinstance(value, (Tensor, np.ndarray, TensorSpec))
+    """Tensors, numpy arrays and numpy scalars (they carry a dtype) become graph inputs; other values are
+    Python constants of the trace."""
+    return isinstance(value, (Tensor, np.ndarray, np.generic, TensorSpec))
 
 
 def _leaf_key(value):
     """The cache-key part of one argument leaf."""
     if isinstance(value, (Tensor, TensorSpec)):
         return ("tensor", tuple(value.shape), value.dtype.name)
-    if isinstance(value, np.ndarray):
+    if isinstance(value, (np.ndarray, np.generic)):
         return ("tensor", value.shape, _dtypes.as_dtype(value.dtype).name)
     try:
         hash(value)
     except TypeError:
         return ("id", id(value))
     return ("python", value)
+
+
+def _match_structure(spec_structure, value, path: str, function_name: str):
+    """Yields (path, value leaf, spec) pairs, flattening `value` only as deep as the signature's structure."""
+    if isinstance(spec_structure, TensorSpec):
+        yield path, value, spec_structure
+        return
+    if isinstance(spec_structure, dict) and isinstance(value, dict) and set(value) == set(spec_structure):
+        for key in sorted(spec_structure, key=repr):
+            yield from _match_structure(spec_structure[key], value[key], f"{path}[{key!r}]", function_name)
+        return
+    if isinstance(spec_structure, (list, tuple)) and isinstance(value, (list, tuple)) and \
+            len(value) == len(spec_structure):
+        for i, (spec, item) in enumerate(zip(spec_structure, value)):
+            yield from _match_structure(spec, item, f"{path}[{i}]", function_name)
+        return
+    raise errors.SignatureMismatchError(f"{function_name}(): argument {path!r} does not match the structure of "
+                                        f"input_signature {spec_structure!r}", location=errors.user_location())
+
+
+def _coerce_to_spec(function_name: str, path: str, value, spec: TensorSpec):
+    """A call's leaf as an array of the spec's dtype (Python values and numpy arrays are cast, as TensorFlow
+    does; tensors must already have it), checked against the spec's shape."""
+    if isinstance(value, Tensor):
+        if value.dtype != spec.dtype:
+            raise errors.SignatureMismatchError(f"{function_name}(): argument {path!r} has dtype {value.dtype.name},"
+                                                f" expected {spec.dtype.name} (input_signature {spec})",
+                                                location=errors.user_location())
+        array = value._value
+    else:
+        array = _cast_python(value, spec.dtype)
+    if not spec.is_compatible_with(array):
+        raise errors.SignatureMismatchError(f"{function_name}(): argument {path!r} with shape "
+                                            f"{TensorShape(array.shape)} does not match input_signature {spec}",
+                                            location=errors.user_location())
+    return array
 
 
 class ConcreteFunction:
@@ -112,8 +150,8 @@ class ConcreteFunction:
                 raise errors.TfcTypeError(f"{self.name}: argument {name!r} is a symbolic tensor; concrete functions "
                                           "run compiled code on eager tensors", location=errors.user_location())
             array = value._value
-        elif isinstance(value, np.ndarray):
-            array = value
+        elif isinstance(value, (np.ndarray, np.generic)):
+            array = np.asarray(value)
         else:
             array = _cast_python(value, spec.dtype)
         dtype = _dtypes.as_dtype(array.dtype)
@@ -201,8 +239,11 @@ class Function:
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
         """The trace for these arguments (tensors, arrays or TensorSpecs), tracing it if needed."""
-        if not args and not kwargs and self._input_signature is not None:
-            args = tuple(self._input_signature)
+        if self._input_signature is not None:
+            if "input_signature" not in self._traces:
+                bound = self._bind(tuple(self._input_signature), {})
+                self._traces["input_signature"] = self._trace_signature(bound)
+            return self._traces["input_signature"]
         return self._concrete_for(args, kwargs)[0]
 
     # ------------------------------------------------------------------------------------------------- tracing
@@ -216,15 +257,15 @@ class Function:
 
     def _concrete_for(self, args, kwargs) -> tuple[ConcreteFunction, list]:
         bound = self._bind(args, kwargs)
-        items = list(bound.arguments.items())
         if self._input_signature is not None:
-            self._check_signature(items)
+            leaves = self._signature_leaves(bound)
+            if "input_signature" not in self._traces:
+                self._traces["input_signature"] = self._trace_signature(bound)
+            return self._traces["input_signature"], leaves
+        items = list(bound.arguments.items())
         paths_leaves = [pl for name, value in items for pl in nest.flatten_with_paths(value, name)]
         leaves = [leaf for _, leaf in paths_leaves]
-        if self._input_signature is not None:
-            key = "input_signature"
-        else:
-            key = (nest.structure_key([v for _, v in items]), tuple(_leaf_key(leaf) for leaf in leaves))
+        key = (nest.structure_key([v for _, v in items]), tuple(_leaf_key(leaf) for leaf in leaves))
         concrete = self._traces.get(key) or self._compatible_trace(key)
         if concrete is None:
             concrete = self._trace(bound, paths_leaves)
@@ -233,11 +274,8 @@ class Function:
 
     def _compatible_trace(self, key):
         """A trace made from TensorSpecs with None dims (get_concrete_function) that these arguments fit."""
-        if key == "input_signature":
-            return None
         structure, leaf_keys = key
-        for (other_structure, other_keys), concrete in ((k, c) for k, c in self._traces.items()
-                                                        if k != "input_signature"):
+        for (other_structure, other_keys), concrete in self._traces.items():
             if other_structure != structure or len(other_keys) != len(leaf_keys):
                 continue
             if all(a == b or (a[0] == b[0] == "tensor" and a[2] == b[2] and len(a[1]) == len(b[1]) and
@@ -246,45 +284,65 @@ class Function:
                 return concrete
         return None
 
-    def _check_signature(self, items) -> None:
-        values = [v for _, v in items]
-        flat = [leaf for v in values for leaf in nest.flatten(v)]
-        specs = nest.flatten(self._input_signature)
-        if len(flat) != len(specs):
+    # ------------------------------------------------------------------------------------------ input_signature
+    def _signature_pairs(self, bound: inspect.BoundArguments) -> list[tuple[str, object, object]]:
+        """(parameter name, value, spec structure) for each parameter the input_signature covers."""
+        items = list(bound.arguments.items())
+        if len(items) != len(self._input_signature):
             raise errors.SignatureMismatchError(
-                f"{self._name}(): input_signature has {len(specs)} tensor(s) but the call passes {len(flat)}",
-                location=errors.user_location())
+                f"{self._name}(): input_signature describes {len(self._input_signature)} argument(s) but the "
+                f"function takes {len(items)}", location=errors.user_location())
+        return [(name, value, spec) for (name, value), spec in zip(items, self._input_signature)]
 
+    def _signature_leaves(self, bound: inspect.BoundArguments) -> list:
+        """The call's tensors, matched to the signature's structure and converted to each spec's dtype."""
+        leaves = []
+        for name, value, spec_structure in self._signature_pairs(bound):
+            for path, leaf, spec in _match_structure(spec_structure, value, name, self._name):
+                leaves.append(_coerce_to_spec(self._name, path, leaf, spec))
+        return leaves
+
+    def _trace_signature(self, bound: inspect.BoundArguments) -> ConcreteFunction:
+        """The one trace of a function with an input_signature, made from the specs alone."""
+        graph = Graph(self._name)
+        arg_names, specs = [], []
+        for name, _, spec_structure in self._signature_pairs(bound):
+            symbolic = []
+            for path, spec in nest.flatten_with_paths(spec_structure, name):
+                arg_names.append(spec.name or path)
+                specs.append(spec)
+                symbolic.append(Tensor._from_symbol(graph.add_input(spec._type())))
+            bound.arguments[name] = nest.pack_sequence_as(spec_structure, symbolic)
+        return self._finish_trace(graph, bound, arg_names, specs)
+
+    # ------------------------------------------------------------------------------------------------- tracing
     def _trace(self, bound: inspect.BoundArguments, paths_leaves: list[tuple[str, object]]) -> ConcreteFunction:
         graph = Graph(self._name)
-        specs = nest.flatten(self._input_signature) if self._input_signature is not None else None
         arg_names, input_specs, traced_leaves = [], [], []
-        for i, (path, leaf) in enumerate(paths_leaves):
-            if specs is not None:
-                spec = specs[i]
-                if not isinstance(leaf, TensorSpec) and not spec.is_compatible_with(
-                        leaf if _is_tensor_like(leaf) else np.asarray(leaf)):
-                    raise errors.SignatureMismatchError(
-                        f"{self._name}(): argument {path!r} does not match input_signature {spec}",
-                        location=errors.user_location())
-            elif _is_tensor_like(leaf):
-                spec = leaf if isinstance(leaf, TensorSpec) else TensorSpec.from_tensor(leaf)
-            else:
+        for path, leaf in paths_leaves:
+            if not _is_tensor_like(leaf):
                 traced_leaves.append(leaf)
                 continue
+            spec = leaf if isinstance(leaf, TensorSpec) else TensorSpec.from_tensor(leaf)
             arg_names.append(spec.name or path)
             input_specs.append(TensorSpec(spec.shape, spec.dtype, spec.name))
             traced_leaves.append(Tensor._from_symbol(graph.add_input(spec._type())))
         rebuilt = iter(traced_leaves)
         for name, value in list(bound.arguments.items()):
             bound.arguments[name] = nest.pack_sequence_as(value, [next(rebuilt) for _ in nest.flatten(value)])
+        return self._finish_trace(graph, bound, arg_names, input_specs)
+
+    def _finish_trace(self, graph: Graph, bound: inspect.BoundArguments, arg_names: list[str],
+                      input_specs: list[TensorSpec]) -> ConcreteFunction:
+        """Runs the Python body on symbolic arguments and records what it returns."""
+        from .tensor import convert_to_tensor
+
         trace = Trace(graph)
         with tracing(trace):
             result = self._python_function(*bound.args, **bound.kwargs)
             output_leaves = nest.flatten(result)
-            is_tensor = [isinstance(leaf, (Tensor, np.ndarray)) or hasattr(leaf, "_as_tensor")
+            is_tensor = [isinstance(leaf, (Tensor, np.ndarray, np.generic)) or hasattr(leaf, "_as_tensor")
                          for leaf in output_leaves]
-            from .tensor import convert_to_tensor
             graph.outputs = [trace.capture(convert_to_tensor(leaf)) for leaf, t in zip(output_leaves, is_tensor) if t]
         self._tracing_count += 1
         return ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor)

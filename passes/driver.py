@@ -12,6 +12,7 @@ import atexit
 import dataclasses
 import functools
 import hashlib
+import json
 import os
 import shutil
 import subprocess
@@ -94,7 +95,13 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     stages["linalg"] = lower_graph(optimized, symbol)
     start = timer.stage("lower", start)
 
-    key = hashlib.sha256("\0".join([stages["linalg"], pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
+    arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
+    entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
+             "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
+             "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
+    # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
+    key = hashlib.sha256("\0".join([stages["linalg"], json.dumps(entry, sort_keys=True),
+                                    pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
                                     repr(target)]).encode()).hexdigest()
     dump_dir = config.dump_dir()
     with _LOCK:
@@ -122,10 +129,6 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     timer.stage("link", start)
     timer.report()
 
-    arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
-    entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
-             "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
-             "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
     manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(toolchain_versions()))
     write_manifest(library, manifest)
     artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in

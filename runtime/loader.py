@@ -63,7 +63,7 @@ class Executable:
         if array.dtype.kind == dtype.kind and array.dtype.itemsize == dtype.itemsize:
             return array.astype(dtype)
         python_value = not isinstance(value, np.ndarray) and not hasattr(value, "dtype")
-        if python_value and array.dtype != object and not (array.dtype.kind == "f" and dtype.kind in "iub"):
+        if python_value and array.dtype.kind in "biuf" and not (array.dtype.kind == "f" and dtype.kind in "iub"):
             return array.astype(dtype)
         got = getattr(getattr(value, "dtype", None), "name", None) or array.dtype.name
         raise SignatureMismatchError(f"{self.name}(): argument {spec['name']!r} has dtype {got}, expected {spec['dtype']}",

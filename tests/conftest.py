@@ -1,0 +1,39 @@
+"""Shared test helpers: deterministic inputs per dtype and the eager/compiled/loaded comparison."""
+import numpy as np
+import pytest
+
+import tfc
+
+
+def make_input(shape, dtype, rng, domain="any"):
+    """Random values of `dtype` in a range every op accepts: positive for log/sqrt, small integers."""
+    dtype = tfc.as_dtype(dtype)
+    if dtype.is_bool:
+        return rng.random(shape) < 0.5
+    if dtype.is_integer:
+        low = 1 if domain == "positive" else (0 if dtype.kind == "u" else -5)
+        return rng.integers(low, 6, size=shape).astype(dtype.np)
+    if domain == "positive":
+        return rng.uniform(0.1, 3.0, size=shape).astype(dtype.np)
+    return rng.uniform(-2.0, 2.0, size=shape).astype(dtype.np)
+
+
+def tolerance(dtype):
+    dtype = tfc.as_dtype(dtype)
+    return {"float16": 2e-3, "float32": 2e-6, "float64": 1e-12}.get(dtype.name, 0)
+
+
+def assert_same(got, expected, dtype=None, rtol=None):
+    got, expected = np.asarray(got), np.asarray(expected)
+    assert got.shape == expected.shape, f"shape {got.shape} != {expected.shape}"
+    assert got.dtype == expected.dtype, f"dtype {got.dtype} != {expected.dtype}"
+    if got.dtype.kind == "f":
+        tol = rtol if rtol is not None else max(tolerance(got.dtype.name) * 4, 0)
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, equal_nan=True)
+    else:
+        np.testing.assert_array_equal(got, expected)
+
+
+@pytest.fixture
+def rng():
+    return np.random.default_rng(1234)

@@ -1,0 +1,64 @@
+"""The design's import direction: runtime <- frontend <- dialect <- passes <- tools, checked on the source."""
+import ast
+import pathlib
+import subprocess
+import sys
+
+import pytest
+
+ROOT = pathlib.Path(__file__).resolve().parents[2]
+LAYERS = {"runtime": 0, "frontend": 1, "dialect": 2, "passes": 3, "tools": 4}
+PACKAGE_OF = {"tfc.runtime": "runtime", "tfc.dialect": "dialect", "tfc.passes": "passes", "tfc.tools": "tools",
+              "tfc": "frontend"}
+STDLIB = set(sys.stdlib_module_names)
+
+
+def _module_level_imports(path: pathlib.Path):
+    """Imports executed when the module loads (not those inside functions, which are lazy by design)."""
+    tree = ast.parse(path.read_text())
+    for node in tree.body:
+        if isinstance(node, ast.Import):
+            for alias in node.names:
+                yield alias.name
+        elif isinstance(node, ast.ImportFrom):
+            if node.level:
+                yield "." * node.level + (node.module or "")
+            else:
+                yield node.module
+
+
+def _layer_of(module: str) -> str | None:
+    for prefix in sorted(PACKAGE_OF, key=len, reverse=True):
+        if module == prefix or module.startswith(prefix + "."):
+            return PACKAGE_OF[prefix]
+    return None
+
+
+@pytest.mark.parametrize("folder", list(LAYERS))
+def test_no_module_imports_a_higher_layer(folder):
+    for path in (ROOT / folder).rglob("*.py"):
+        for module in _module_level_imports(path):
+            if module.startswith("."):
+                continue
+            layer = _layer_of(module)
+            if layer is not None:
+                assert LAYERS[layer] <= LAYERS[folder], f"{path.relative_to(ROOT)} imports {module} ({layer})"
+
+
+def test_runtime_needs_only_numpy_ctypes_and_the_standard_library():
+    for path in (ROOT / "runtime").rglob("*.py"):
+        tree = ast.parse(path.read_text())
+        for node in ast.walk(tree):
+            names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
+                [node.module] if isinstance(node, ast.ImportFrom) and not node.level else []
+            for name in names:
+                top = name.split(".")[0]
+                assert top in STDLIB or top == "numpy" or name.startswith("tfc.runtime"), \
+                    f"{path.relative_to(ROOT)} imports {name}"
+
+
+def test_importing_tfc_loads_no_compiler():
+    code = ("import sys, tfc; tfc.constant(1.0) + 1; "
+            "bad = [m for m in ('llvmlite', 'tfc.passes', 'tfc.dialect', 'click') if m in sys.modules]; "
+            "assert not bad, bad")
+    subprocess.run([sys.executable, "-c", code], check=True)
