@@ -72,7 +72,7 @@ class Trace:
         """The graph value for `tensor`: itself if it belongs to this graph, else an embedded constant."""
         symbol = tensor._symbol
         if symbol is not None:
-            if symbol.graph is not self.graph:
+            if not symbol.graph.encloses(self.graph):  # a region may use its enclosing graphs' values
                 raise errors.TfcValueError(
                     "a tensor from another traced function (or an earlier trace) was used here; "
                     "pass it as an argument or return it instead", location=errors.user_location())

@@ -13,7 +13,8 @@ import numpy as np
 
 from . import config, dtypes as _dtypes, errors, nest
 from .core import Trace, current_trace, tracing
-from .graph import Graph, TensorType, print_graph
+from .graph import Graph, TensorType, clone_into, print_graph
+from .retracing import RetraceHistory, leaf_key, relax
 from .tensor import Tensor, TensorShape, _cast_python
 
 __all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
@@ -61,16 +62,8 @@ def _is_tensor_like(value) -> bool:
 
 
 def _leaf_key(value):
-    """The cache-key part of one argument leaf."""
-    if isinstance(value, (Tensor, TensorSpec)):
-        return ("tensor", tuple(value.shape), value.dtype.name)
-    if isinstance(value, (np.ndarray, np.generic)):
-        return ("tensor", value.shape, _dtypes.as_dtype(value.dtype).name)
-    try:
-        hash(value)
-    except TypeError:
-        return ("id", id(value))
-    return ("python", value)
+    """The cache-key part of one argument leaf (see retracing.leaf_key)."""
+    return leaf_key(value)
 
 
 def _match_structure(spec_structure, value, path: str, function_name: str):
@@ -137,11 +130,24 @@ class ConcreteFunction:
         if self._module is None:
             self._compile()
         outputs = self._module.entries[self._entry](*arrays) if self.graph.outputs else []
-        tensors = iter(Tensor._from_numpy(array, value.type) for array, value in zip(outputs, self.graph.outputs))
+        # The array's own shape: a dynamic (None) dimension of the graph's type has its run-time size here.
+        return self._structured([Tensor._from_numpy(array, TensorType(array.shape, value.type.dtype))
+                                 for array, value in zip(outputs, self.graph.outputs)])
+
+    def _structured(self, tensors: list):
+        """The traced function's return structure with `tensors` in the places of its tensor outputs."""
+        tensors = iter(tensors)
         leaves = nest.flatten(self._output_template)
         return nest.pack_sequence_as(
             self._output_template, [next(tensors) if is_tensor else leaf
                                     for leaf, is_tensor in zip(leaves, self._output_is_tensor)])
+
+    def _inline(self, trace: Trace, values: list):
+        """Calls this trace from inside another trace: its nodes are copied into the caller's graph."""
+        mapping = {id(inner): trace.capture(_as_graph_tensor(value, spec))
+                   for inner, value, spec in zip(self.graph.inputs, values, self.inputs)}
+        clone_into(self.graph, trace.graph, mapping)
+        return self._structured([Tensor._from_symbol(mapping[id(v)]) for v in self.graph.outputs])
 
     def _check(self, index: int, value) -> np.ndarray:
         spec, name = self.inputs[index], self.arg_names[index]
@@ -207,16 +213,27 @@ class ConcreteFunction:
         return f"<tfc.ConcreteFunction {self.pretty_printed_signature()}>"
 
 
+def _as_graph_tensor(value, spec: TensorSpec) -> Tensor:
+    if isinstance(value, Tensor):
+        return value
+    return Tensor._from_numpy(_cast_python(value, spec.dtype) if not isinstance(value, np.ndarray) else value)
+
+
 class Function:
     """A Python function traced and compiled per input signature. Made by `tfc.function`."""
 
-    def __init__(self, python_function, input_signature=None, name: str | None = None):
+    def __init__(self, python_function, input_signature=None, name: str | None = None,
+                 reduce_retracing: bool = False, autograph: bool = True):
         self._python_function = python_function
         self._signature = inspect.signature(python_function)
         self._input_signature = None if input_signature is None else list(input_signature)
         self._name = name or getattr(python_function, "__name__", "function")
+        self._reduce_retracing = bool(reduce_retracing)
+        self._autograph = bool(autograph)
+        self._traced_function = None  # the AutoGraph-converted body, made at the first trace
         self._traces: dict = {}
         self._tracing_count = 0
+        self._history = RetraceHistory(self._name)
         functools.update_wrapper(self, python_function)
 
     @property
@@ -230,18 +247,36 @@ class Function:
     def experimental_get_tracing_count(self) -> int:
         return self._tracing_count
 
+    def explain_retracing(self) -> str:
+        """Every trace of this function and why it happened: which argument changed, from what to what, and
+        where the call came from.
+
+        >>> f(tfc.ones([2])); f(tfc.ones([3]))
+        >>> print(f.explain_retracing())
+        f: 2 trace(s)
+          trace 1 at model.py:10: first call
+          trace 2 at model.py:11: x: float32[2] -> float32[3]
+        """
+        return self._history.explain()
+
     def __call__(self, *args, **kwargs):
-        if config.functions_run_eagerly() or current_trace() is not None:
-            # Run as plain Python: eagerly when asked to, or inlined into the graph being traced.
+        if config.functions_run_eagerly():
             return self._python_function(*args, **kwargs)
         concrete, leaves = self._concrete_for(args, kwargs)
-        return concrete._call_flat([leaf for leaf in leaves if _is_tensor_like(leaf)])
+        tensors = [leaf for leaf in leaves if _is_tensor_like(leaf)]
+        trace = current_trace()
+        if trace is not None:
+            # Called while another function traces: this function's trace (shared with later direct calls, as
+            # in TensorFlow) is inlined into the caller's graph.
+            return concrete._inline(trace, tensors)
+        return concrete._call_flat(tensors)
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
         """The trace for these arguments (tensors, arrays or TensorSpecs), tracing it if needed."""
         if self._input_signature is not None:
             if "input_signature" not in self._traces:
                 bound = self._bind(tuple(self._input_signature), {})
+                self._history.record(((), ()), [], errors.user_location())
                 self._traces["input_signature"] = self._trace_signature(bound)
             return self._traces["input_signature"]
         return self._concrete_for(args, kwargs)[0]
@@ -260,6 +295,7 @@ class Function:
         if self._input_signature is not None:
             leaves = self._signature_leaves(bound)
             if "input_signature" not in self._traces:
+                self._history.record(((), ()), [], errors.user_location())
                 self._traces["input_signature"] = self._trace_signature(bound)
             return self._traces["input_signature"], leaves
         items = list(bound.arguments.items())
@@ -268,9 +304,33 @@ class Function:
         key = (nest.structure_key([v for _, v in items]), tuple(_leaf_key(leaf) for leaf in leaves))
         concrete = self._traces.get(key) or self._compatible_trace(key)
         if concrete is None:
+            note = ""
+            if self._reduce_retracing:
+                key, paths_leaves, note = self._relaxed(key, paths_leaves)
+            self._history.record(key, [path for path, _ in paths_leaves], errors.user_location(), note)
             concrete = self._trace(bound, paths_leaves)
             self._traces[key] = concrete
         return concrete, leaves
+
+    def _relaxed(self, key, paths_leaves):
+        """reduce_retracing: the first call is traced exactly; a later one with other dimensions (same rank)
+        is traced with the differing dimensions None (TensorFlow's rule), and later calls reuse that trace."""
+        for old_key in reversed(list(self._traces)):
+            if not isinstance(old_key, tuple):
+                continue
+            relaxed = relax(old_key, key)
+            if relaxed is None:
+                continue
+            relaxed_key, rank_changed = relaxed
+            note = "reduce_retracing: dimensions that differ are None"
+            if rank_changed:
+                # TensorFlow traces an unknown-rank signature here; tfc compiles code per rank.
+                note = "reduce_retracing: a new rank; tfc compiles one trace per rank (TensorFlow: unknown rank)"
+            specs = iter(TensorSpec(k[1], k[2]) for k in relaxed_key[1] if k[0] == "tensor")
+            relaxed_leaves = [(path, next(specs) if _is_tensor_like(leaf) and not hasattr(leaf, "_trace_key")
+                               else leaf) for path, leaf in paths_leaves]
+            return relaxed_key, relaxed_leaves, note
+        return key, paths_leaves, ""
 
     def _compatible_trace(self, key):
         """A trace made from TensorSpecs with None dims (get_concrete_function) that these arguments fit."""
@@ -351,10 +411,32 @@ class Function:
         """`@tfc.function` on a method: `self` is passed as a Python argument (keyed by identity)."""
         if instance is None:
             return self
-        return functools.partial(self.__call__, instance)
+        return BoundFunction(self, instance)
 
     def __repr__(self) -> str:
         return f"<tfc.function {self._name} ({self._tracing_count} trace(s))>"
+
+
+class BoundFunction:
+    """A `tfc.function` method bound to an instance: calls pass the instance as `self`; the Function's tracing
+    count, explanations and concrete functions stay reachable (`model.call.experimental_get_tracing_count()`)."""
+
+    def __init__(self, function: Function, instance):
+        self._function = function
+        self._instance = instance
+        functools.update_wrapper(self, function.python_function)
+
+    def __call__(self, *args, **kwargs):
+        return self._function(self._instance, *args, **kwargs)
+
+    def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
+        return self._function.get_concrete_function(self._instance, *args, **kwargs)
+
+    def __getattr__(self, name: str):
+        return getattr(self._function, name)
+
+    def __repr__(self) -> str:
+        return f"<bound tfc.function {self._function._name} of {self._instance!r}>"
 
 
 def function(func=None, *, input_signature=None, autograph: bool = True, jit_compile=None,
@@ -368,5 +450,6 @@ def function(func=None, *, input_signature=None, autograph: bool = True, jit_com
     20.0
     """
     def decorate(fn):
-        return Function(fn, input_signature=input_signature, name=name)
+        return Function(fn, input_signature=input_signature, name=name, reduce_retracing=reduce_retracing,
+                        autograph=autograph)
     return decorate(func) if func is not None else decorate

@@ -14,7 +14,7 @@ import numpy as np
 from . import dtypes as _dtypes
 from .errors import Location
 
-__all__ = ["TensorType", "Value", "Node", "Graph", "print_graph"]
+__all__ = ["TensorType", "Value", "Node", "Graph", "print_graph", "clone_into"]
 
 
 class TensorType:
@@ -71,26 +71,40 @@ class Value:
 
 
 class Node:
-    """One op application: `outputs = op(inputs, attrs)`, created at `loc` in the user's code."""
+    """One op application: `outputs = op(inputs, attrs)`, created at `loc` in the user's code.
 
-    __slots__ = ("op", "inputs", "attrs", "outputs", "loc")
+    Control-flow ops (tfc.cond, tfc.while) own `regions`: Graphs whose inputs are the block arguments and
+    whose outputs are what the region yields. A region may use values of the graphs enclosing it (as MLIR
+    regions do), so a branch reads the tensors it needs without passing them as operands."""
 
-    def __init__(self, op, inputs: list[Value], attrs: dict, loc: Location | None):
+    __slots__ = ("op", "inputs", "attrs", "outputs", "loc", "regions")
+
+    def __init__(self, op, inputs: list[Value], attrs: dict, loc: Location | None, regions=()):
         self.op = op
         self.inputs = inputs
         self.attrs = attrs
         self.outputs: list[Value] = []
         self.loc = loc
+        self.regions: list[Graph] = list(regions)
 
 
 class Graph:
     """A function body: typed inputs, nodes in program order, and the values it returns."""
 
-    def __init__(self, name: str = "main"):
+    def __init__(self, name: str = "main", parent: "Graph | None" = None):
         self.name = name
+        self.parent = parent  # the enclosing graph of a region; None for a function body
         self.inputs: list[Value] = []
         self.nodes: list[Node] = []
         self.outputs: list[Value] = []
+
+    def encloses(self, other: "Graph") -> bool:
+        """True when `other` is this graph or a region nested (at any depth) inside it."""
+        while other is not None:
+            if other is self:
+                return True
+            other = other.parent
+        return False
 
     def add_input(self, type: TensorType) -> Value:
         value = Value(type, self)
@@ -98,24 +112,30 @@ class Graph:
         return value
 
     def add_node(self, op, inputs: list[Value], attrs: dict, out_types: list[TensorType],
-                 loc: Location | None) -> Node:
-        node = Node(op, list(inputs), dict(attrs), loc)
+                 loc: Location | None, regions=()) -> Node:
+        node = Node(op, list(inputs), dict(attrs), loc, regions)
         node.outputs = [Value(t, self, node, i) for i, t in enumerate(out_types)]
+        for region in node.regions:
+            region.parent = self
         self.nodes.append(node)
         return node
 
-    def verify(self) -> None:
-        """Checks SSA dominance and that every node's result types follow its op's rule; raises ValueError."""
+    def verify(self, _outer: frozenset = frozenset()) -> None:
+        """Checks SSA dominance (regions see the values defined before their op) and that every node's result
+        types follow its op's rule; raises ValueError."""
         from .errors import RuleError
 
-        defined = set(map(id, self.inputs))
+        defined = set(_outer) | set(map(id, self.inputs))
         for node in self.nodes:
             for value in node.inputs:
                 if id(value) not in defined:
                     raise ValueError(f"{node.loc}: tfc.{node.op.name} uses a value before it is defined")
+            for region in node.regions:
+                region.verify(frozenset(defined))
             if node.op.name != "constant":
                 try:
-                    expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs)
+                    region_types = {"regions": node.regions} if node.regions else {}
+                    expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs, **region_types)
                 except RuleError as error:
                     raise ValueError(f"{node.loc}: tfc.{node.op.name}: {error}") from None
                 expected = [expected] if isinstance(expected, TensorType) else list(expected)
@@ -135,14 +155,28 @@ class Graph:
 # ----------------------------------------------------------------------------------------------------- printing
 
 def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
-    """The graph as MLIR: a func.func of generic-syntax tfc ops, each with the user's source location."""
+    """The graph as MLIR: a func.func of generic-syntax tfc ops, each with the user's source location.
+    Ops with regions print them in generic form: `"tfc.while"(%a) ({ ^bb0(%b0: T): ... "tfc.yield"(%x) ...})`."""
     names: dict[int, str] = {}
     for i, value in enumerate(graph.inputs):
         names[id(value)] = f"%arg{i}"
     params = ", ".join(f"%arg{i}: {v.type.mlir()}" for i, v in enumerate(graph.inputs))
     results = ", ".join(v.type.mlir() for v in graph.outputs)
     lines = [f"func.func @{graph.name}({params}) -> ({results}) {{"]
-    for number, node in enumerate(graph.nodes):
+    _print_nodes(graph, names, lines, "  ", debug_info, [0, 0])
+    returned = ", ".join(names[id(v)] for v in graph.outputs)
+    returned_types = ", ".join(v.type.mlir() for v in graph.outputs)
+    lines.append(f"  func.return {returned} : {returned_types}" if graph.outputs else "  func.return")
+    lines.append("}")
+    return "\n".join(lines) + "\n"
+
+
+def _print_nodes(graph: Graph, names: dict, lines: list, indent: str, debug_info: bool, counters: list) -> None:
+    """Appends one line per node (and its regions); counters = [next value number, next block number], shared
+    by the whole function so names are unique across regions (MLIR forbids shadowing)."""
+    for node in graph.nodes:
+        number = counters[0]
+        counters[0] += 1
         if len(node.outputs) == 1:
             names[id(node.outputs[0])] = f"%{number}"
             lhs = f"%{number} = "
@@ -159,12 +193,43 @@ def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
         if len(node.outputs) != 1:
             out_types = f"({out_types})"
         loc = f" {print_location(node.loc)}" if debug_info else ""
-        lines.append(f"  {lhs}\"tfc.{node.op.name}\"({operands}){attrs} : ({in_types}) -> {out_types}{loc}")
-    returned = ", ".join(names[id(v)] for v in graph.outputs)
-    returned_types = ", ".join(v.type.mlir() for v in graph.outputs)
-    lines.append(f"  func.return {returned} : {returned_types}" if graph.outputs else "  func.return")
-    lines.append("}")
-    return "\n".join(lines) + "\n"
+        head = f"{indent}{lhs}\"tfc.{node.op.name}\"({operands})"
+        if not node.regions:
+            lines.append(f"{head}{attrs} : ({in_types}) -> {out_types}{loc}")
+            continue
+        lines.append(f"{head} ({{")
+        for r, region in enumerate(node.regions):
+            block = counters[1]
+            counters[1] += 1
+            for i, value in enumerate(region.inputs):
+                names[id(value)] = f"%b{block}_{i}"
+            args = ", ".join(f"%b{block}_{i}: {v.type.mlir()}" for i, v in enumerate(region.inputs))
+            lines.append(f"{indent}^bb0({args}):")
+            _print_nodes(region, names, lines, indent + "  ", debug_info, counters)
+            yielded = ", ".join(names[id(v)] for v in region.outputs)
+            yield_types = ", ".join(v.type.mlir() for v in region.outputs)
+            lines.append(f"{indent}  \"tfc.yield\"({yielded}) : ({yield_types}) -> ()")
+            lines.append(f"{indent}}}, {{" if r + 1 < len(node.regions) else f"{indent}}}){attrs} : ({in_types}) -> "
+                         f"{out_types}{loc}")
+
+
+def clone_into(source: Graph, target: Graph, mapping: dict) -> None:
+    """Copies `source`'s nodes (with their regions) to the end of `target`. `mapping` maps id(source value) to
+    the target value to use for it; it must hold source's inputs (and any outer values its regions use), and
+    gains an entry for every copied result."""
+    for node in source.nodes:
+        regions = []
+        for region in node.regions:
+            copy = Graph(region.name, target)
+            for value in region.inputs:
+                mapping[id(value)] = copy.add_input(value.type)
+            clone_into(region, copy, mapping)
+            copy.outputs = [mapping[id(v)] for v in region.outputs]
+            regions.append(copy)
+        new = target.add_node(node.op, [mapping[id(v)] for v in node.inputs], node.attrs,
+                              [v.type for v in node.outputs], node.loc, regions)
+        for old, value in zip(node.outputs, new.outputs):
+            mapping[id(old)] = value
 
 
 def print_location(loc: Location | None) -> str:
