@@ -4,7 +4,7 @@ from __future__ import annotations
 from tfc import ops
 from tfc.graph import Node, TensorType
 
-from .lower_elementwise import ScalarBuilder, broadcast_exprs, result_sizes
+from .lower_elementwise import ScalarBuilder, broadcast_exprs
 from .lowering import Emitter, lowers
 
 
@@ -16,12 +16,7 @@ def _loops(n: int) -> str:
 def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
     out = node.outputs[0].type
-    sizes = []
-    if None in out.shape:
-        sizes = result_sizes(em, TensorType(out.shape[:-1], out.dtype), [(a, TensorType(ta.shape[:-1], ta.dtype))])
-        if out.shape[-1] is None:
-            sizes.append(em.dim(b, tb, tb.rank - 1))
-    acc = em.fill(out, 0, sizes)
+    acc = em.fill(out, 0, _matmul_sizes(em, out, a, ta, b, tb))
     if out.rank == 2:  # the named op: transform schedules and upstream patterns match it directly
         return em.assign(f"linalg.matmul ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) "
                          f"outs({acc} : {out.mlir(storage=True)}) -> {out.mlir(storage=True)}", "mm")
@@ -51,6 +46,27 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     return result
 
 
+def _matmul_sizes(em: Emitter, out: TensorType, a: str, ta: TensorType, b: str, tb: TensorType) -> list[str]:
+    """Run-time sizes of the dynamic result dims: m from a, n from b, batch dims from whichever operand has them."""
+    sizes = []
+    for axis, size in enumerate(out.shape):
+        if size is not None:
+            continue
+        if axis == out.rank - 2:
+            sizes.append(em.dim(a, ta, ta.rank - 2))
+        elif axis == out.rank - 1:
+            sizes.append(em.dim(b, tb, tb.rank - 1))
+        else:
+            for value, t in ((a, ta), (b, tb)):
+                i = axis - (out.rank - t.rank)
+                if 0 <= i < t.rank - 2 and t.shape[i] is None:
+                    sizes.append(em.dim(value, t, i))
+                    break
+            else:
+                raise NotImplementedError(f"matmul: no operand gives the run-time size of dimension {axis}")
+    return sizes
+
+
 def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, identity, combine) -> str:
     """Reduces `x` over `axes` with `combine(builder, element, accumulator)`, starting from `identity`."""
     kept = [i for i in range(xt.rank) if i not in axes]
@@ -71,7 +87,8 @@ def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, id
     em.emit(f"}} -> {reduced.mlir(storage=True)}{em.loc}")
     if keepdims:
         kept_type = TensorType([1 if i in axes else d for i, d in enumerate(xt.shape)], xt.dtype)
-        return em.reshape(result, reduced, kept_type)
+        sizes = [em.dim(result, reduced, j) for j, d in enumerate(reduced.shape) if d is None]
+        return em.reshape(result, reduced, kept_type, sizes)
     return result
 
 

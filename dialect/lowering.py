@@ -10,6 +10,7 @@ any op without one.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable
 
@@ -80,16 +81,31 @@ class Emitter:
         return self.assign(f"linalg.fill ins({scalar} : {type.dtype.storage}) outs({init} : {type.mlir(storage=True)})"
                            f" -> {type.mlir(storage=True)}", "fill")
 
-    def reshape(self, value: str, source: TensorType, target: TensorType) -> str:
-        """tensor.reshape with a constant (static) or computed (dynamic) shape operand."""
+    def reshape(self, value: str, source: TensorType, target: TensorType, sizes: list[str] | None = None) -> str:
+        """tensor.reshape with a constant (static) or computed (dynamic) shape operand. `sizes` gives an index
+        value per dynamic target dimension; without it, one dynamic dimension is the element count divided by
+        the product of the others (a reshape's -1)."""
         if target.is_static:
             dims = ", ".join(str(d) for d in target.shape)
             shape = self.assign(f"arith.constant dense<[{dims}]> : tensor<{target.rank}xindex>" if target.rank
                                 else "arith.constant dense<> : tensor<0xindex>", "shape")
         else:
-            raise NotImplementedError("reshape to a dynamic shape")  # dynamic shapes arrive with the tracing issue
+            if sizes is None:
+                sizes = [self._inferred_size(value, source, target)]
+            given = iter(sizes)
+            elements = [self.index(d) if d is not None else next(given) for d in target.shape]
+            shape = self.assign(f"tensor.from_elements {', '.join(elements)} : tensor<{target.rank}xindex>", "shape")
         return self.assign(f"tensor.reshape {value}({shape}) : ({source.mlir(storage=True)}, "
                            f"tensor<{target.rank}xindex>) -> {target.mlir(storage=True)}", "reshape")
+
+    def _inferred_size(self, value: str, source: TensorType, target: TensorType) -> str:
+        if target.shape.count(None) != 1:
+            raise NotImplementedError(f"reshape to {target.mlir()}: only one dimension may be computed at run time")
+        total = self.index(1)
+        for axis in range(source.rank):
+            total = self.assign(f"arith.muli {total}, {self.dim(value, source, axis)} : index", "n")
+        known = self.index(math.prod(d for d in target.shape if d is not None))
+        return self.assign(f"arith.divui {total}, {known} : index", "n")
 
 
 def symbol_name(name: str) -> str:

@@ -27,7 +27,7 @@ from tfc.graph import Graph, print_graph
 from tfc.runtime import abi
 from tfc.runtime.loader import Module
 
-from . import codegen, graph_passes, pipeline
+from . import codegen, graph_passes, pipeline, shape_dims
 from .mlir_tools import MLIR_OPT, mlir_opt, mlir_to_llvmir, tool_version
 from .target import Target, host
 
@@ -99,6 +99,10 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
+    # Dynamic output sizes: how the runtime computes them from the arguments before the call.
+    for result, dims in zip(entry["results"], shape_dims.result_dims(optimized, arg_names)):
+        if dims is not None:
+            result["dims"] = dims
     # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
     key = hashlib.sha256("\0".join([stages["linalg"], json.dumps(entry, sort_keys=True),
                                     pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),

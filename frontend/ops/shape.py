@@ -15,7 +15,7 @@ __all__ = ["reshape", "transpose"]
 
 
 def _reshape_rule(x: TensorType, *, shape) -> TensorType:
-    if x.is_static and math.prod(shape) != x.num_elements:
+    if x.is_static and None not in shape and math.prod(shape) != x.num_elements:
         raise ShapeRuleError(f"cannot reshape a tensor with {x.num_elements} elements (shape {x.shape}) to shape "
                              f"{tuple(shape)} ({math.prod(shape)} elements)")
     return TensorType(shape, x.dtype)
@@ -39,8 +39,10 @@ def reshape(tensor, shape, name=None):
     if -1 in dims:
         known = math.prod(d for d in dims if d != -1)
         total = x.type.num_elements
-        if total is None:
-            fail("reshape", "a -1 in the new shape needs a statically known input size")
+        if total is None:  # a dynamic input: the -1 stays a run-time size (None), computed by the lowering
+            if known == 0:
+                fail("reshape", f"cannot infer the -1 in {dims} when the other sizes multiply to 0")
+            return bind(_reshape, x, shape=tuple(None if d == -1 else d for d in dims))
         if known == 0 or total % known:
             fail("reshape", f"cannot reshape a tensor with {total} elements (shape {tuple(x.shape)}) to {dims}")
         dims[dims.index(-1)] = total // known
