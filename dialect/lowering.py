@@ -17,7 +17,7 @@ from typing import Callable
 from tfc import core
 from tfc.graph import Graph, Node, TensorType, print_dense, print_location, scalar_literal
 
-__all__ = ["lowers", "lower_graph", "Emitter", "symbol_name"]
+__all__ = ["lowers", "lower_graph", "lower_nodes", "Emitter", "symbol_name"]
 
 
 def lowers(*ops):
@@ -43,13 +43,15 @@ class Emitter:
         self.lines: list[str] = []
         self._count = 0
         self.loc = ""
+        self.depth = 0  # nesting of regions (scf.if / scf.while bodies), for indentation only
+        self.values: dict[int, str] = {}  # id(graph Value) -> SSA name, for the whole function (regions see it)
 
     def fresh(self, hint: str = "v") -> str:
         self._count += 1
         return f"%{hint}{self._count}"
 
     def emit(self, text: str) -> None:
-        self.lines.append("    " + text)
+        self.lines.append("    " + "  " * self.depth + text)
 
     def assign(self, rhs: str, hint: str = "v") -> str:
         """Emits `%new = rhs` (with the current node's location) and returns `%new`."""
@@ -108,6 +110,19 @@ class Emitter:
         return self.assign(f"arith.divui {total}, {known} : index", "n")
 
 
+def lower_nodes(em: Emitter, nodes) -> None:
+    """Emits each node's lowering in order, recording its results in `em.values` (regions call this too)."""
+    for node in nodes:
+        em.loc = f" {print_location(node.loc)}" if node.loc else ""
+        lowering = node.op.lowering
+        if lowering is None:
+            raise NotImplementedError(f"tfc.{node.op.name} has no lowering")
+        results = lowering(em, node, [em.values[id(v)] for v in node.inputs])
+        results = [results] if isinstance(results, str) else (results or [])
+        for value, result in zip(node.outputs, results):
+            em.values[id(value)] = result
+
+
 def symbol_name(name: str) -> str:
     """A valid, readable MLIR/C symbol for a Python function name."""
     cleaned = re.sub(r"\W", "_", name)
@@ -118,7 +133,7 @@ def lower_graph(graph: Graph, name: str | None = None) -> str:
     """The graph as a destination-passing func.func over memrefs, with linalg/tensor/arith/math inside."""
     name = symbol_name(name or graph.name)
     em = Emitter()
-    values: dict[int, str] = {}
+    values = em.values
     params = []
     for i, value in enumerate(graph.inputs):
         params.append(f"%in{i}: {memref_type(value.type)}")
@@ -126,15 +141,7 @@ def lower_graph(graph: Graph, name: str | None = None) -> str:
                                       f"{value.type.mlir(storage=True)}", "arg")
     for i, value in enumerate(graph.outputs):
         params.append(f"%out{i}: {memref_type(value.type)}")
-    for node in graph.nodes:
-        em.loc = f" {print_location(node.loc)}" if node.loc else ""
-        lowering = node.op.lowering
-        if lowering is None:
-            raise NotImplementedError(f"tfc.{node.op.name} has no lowering")
-        results = lowering(em, node, [values[id(v)] for v in node.inputs])
-        results = [results] if isinstance(results, str) else results
-        for value, result in zip(node.outputs, results):
-            values[id(value)] = result
+    lower_nodes(em, graph.nodes)
     em.loc = ""
     for i, value in enumerate(graph.outputs):
         em.emit(f"bufferization.materialize_in_destination {values[id(value)]} in restrict writable %out{i} : "

@@ -27,10 +27,11 @@ ATTR_KINDS = ("int", "ints", "bool", "float", "dtype", "shape", "dense", "str")
 class Op:
     """One primitive of the tfc dialect (printed as `tfc.<name>`)."""
 
-    __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "__weakref__")
+    __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "has_side_effects",
+                 "__weakref__")
 
     def __init__(self, name: str, infer: Callable, impl: Callable, attrs: dict[str, str], num_inputs: int | None,
-                 doc: str):
+                 doc: str, side_effects: bool = False):
         self.name = name
         self.infer = infer            # (*TensorType, **attrs) -> TensorType | tuple[TensorType, ...]
         self.impl = impl              # (*np.ndarray, **attrs) -> np.ndarray | tuple[np.ndarray, ...]
@@ -39,6 +40,7 @@ class Op:
         self.doc = doc
         self.lowering = None          # set by tfc.dialect.lowering
         self.gradient = None          # set by tfc.autodiff (later issue)
+        self.has_side_effects = side_effects  # graph passes never drop, merge, fold or reorder such nodes
 
     def __repr__(self) -> str:
         return f"<tfc op {self.name}>"
@@ -48,7 +50,7 @@ REGISTRY: dict[str, Op] = {}
 
 
 def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] | None = None,
-          num_inputs: int | None = 1, doc: str = "") -> Op:
+          num_inputs: int | None = 1, doc: str = "", side_effects: bool = False) -> Op:
     """Defines and registers a primitive op. Each name may be defined once."""
     if name in REGISTRY:
         raise ValueError(f"op {name!r} is defined twice")
@@ -56,7 +58,7 @@ def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] |
     for attr, kind in attrs.items():
         if kind not in ATTR_KINDS:
             raise ValueError(f"op {name!r}: attribute {attr!r} has unknown kind {kind!r}")
-    op = Op(name, infer, impl, attrs, num_inputs, doc)
+    op = Op(name, infer, impl, attrs, num_inputs, doc, side_effects)
     REGISTRY[name] = op
     return op
 

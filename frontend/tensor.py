@@ -178,6 +178,15 @@ class Tensor:
     def __matmul__(self, other): return _ops.matmul(self, other)
     def __rmatmul__(self, other): return _ops.matmul(other, self)
     def __neg__(self): return _ops.negative(self)
+    def __lt__(self, other): return _ops.less(self, other)
+    def __le__(self, other): return _ops.less_equal(self, other)
+    def __gt__(self, other): return _ops.greater(self, other)
+    def __ge__(self, other): return _ops.greater_equal(self, other)
+    def __and__(self, other): return _ops.logical_and(self, other)
+    def __rand__(self, other): return _ops.logical_and(other, self)
+    def __or__(self, other): return _ops.logical_or(self, other)
+    def __ror__(self, other): return _ops.logical_or(other, self)
+    def __invert__(self): return _ops.logical_not(self)
     def __pos__(self): return self
 
 

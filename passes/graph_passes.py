@@ -18,20 +18,24 @@ FOLD_LIMIT = 1 << 16
 Rewrite = Callable[[Node, list[Value], Graph], "list[Value] | None"]
 
 
-def _rebuild(graph: Graph, rewrite: Rewrite | None = None, keep: Callable[[Node], bool] | None = None) -> Graph:
-    """Copies `graph` node by node. `rewrite(node, new_inputs, new_graph)` may return replacement values for the
-    node's outputs (the node is then not copied); `keep(node)` False drops the node."""
-    new = Graph(graph.name)
-    mapping: dict[int, Value] = {}
+def _rebuild(graph: Graph, rewrite: Rewrite | None = None, keep: Callable[[Node], bool] | None = None,
+             mapping: dict | None = None, parent: Graph | None = None) -> Graph:
+    """Copies `graph` node by node, regions included. `rewrite(node, new_inputs, new_graph)` may return
+    replacement values for the node's outputs (the node is then not copied; never asked for nodes with regions);
+    `keep(node)` False drops the node. `mapping` (id(old value) -> new value) is shared with nested regions,
+    which may use their enclosing graphs' values."""
+    new = Graph(graph.name, parent)
+    mapping = {} if mapping is None else mapping
     for value in graph.inputs:
         mapping[id(value)] = new.add_input(value.type)
     for node in graph.nodes:
         if keep is not None and not keep(node):
             continue
         inputs = [mapping[id(v)] for v in node.inputs]
-        replacement = rewrite(node, inputs, new) if rewrite else None
+        regions = [_rebuild(region, rewrite, keep, mapping, new) for region in node.regions]
+        replacement = rewrite(node, inputs, new) if rewrite and not node.regions else None
         if replacement is None:
-            copy = new.add_node(node.op, inputs, node.attrs, [v.type for v in node.outputs], node.loc)
+            copy = new.add_node(node.op, inputs, node.attrs, [v.type for v in node.outputs], node.loc, regions)
             replacement = copy.outputs
         for old, value in zip(node.outputs, replacement):
             mapping[id(old)] = value
@@ -39,14 +43,26 @@ def _rebuild(graph: Graph, rewrite: Rewrite | None = None, keep: Callable[[Node]
     return new
 
 
+def has_effects(node: Node) -> bool:
+    """A node that must stay where it is: side-effecting op, or a region that holds one."""
+    return node.op.has_side_effects or any(has_effects(n) for region in node.regions for n in region.nodes)
+
+
 def dce(graph: Graph) -> Graph:
-    """Dead-code elimination: drops nodes none of whose results reach an output."""
-    live: set[int] = {id(v) for v in graph.outputs}
+    """Dead-code elimination: drops nodes none of whose results reach an output and that have no effects.
+    Inside a kept region everything reaching its yield is kept, and the outer values it uses become live."""
     needed: set[int] = set()
-    for node in reversed(graph.nodes):
-        if any(id(v) in live for v in node.outputs) or getattr(node.op, "has_side_effects", False):
-            needed.add(id(node))
-            live.update(id(v) for v in node.inputs)
+
+    def mark(g: Graph, live: set[int]) -> None:
+        for node in reversed(g.nodes):
+            if any(id(v) in live for v in node.outputs) or has_effects(node):
+                needed.add(id(node))
+                live.update(id(v) for v in node.inputs)
+                for region in node.regions:
+                    live.update(id(v) for v in region.outputs)
+                    mark(region, live)
+
+    mark(graph, {id(v) for v in graph.outputs})
     return _rebuild(graph, keep=lambda node: id(node) in needed)
 
 
@@ -66,9 +82,10 @@ def cse(graph: Graph) -> Graph:
     seen: dict[tuple, list[Value]] = {}
 
     def rewrite(node: Node, inputs: list[Value], new: Graph):
-        if getattr(node.op, "has_side_effects", False):
+        if node.op.has_side_effects:
             return None
-        key = (node.op.name, tuple(map(id, inputs)), tuple(sorted((k, _freeze(v)) for k, v in node.attrs.items())),
+        # Keyed by the block too: a value computed inside a region does not dominate later outer ops.
+        key = (id(new), node.op.name, tuple(map(id, inputs)), tuple(sorted((k, _freeze(v)) for k, v in node.attrs.items())),
                tuple(v.type for v in node.outputs))
         if key in seen:
             return seen[key]
@@ -89,7 +106,7 @@ def _constant_value(value: Value):
 def fold(graph: Graph) -> Graph:
     """Constant folding: an op whose inputs are all constants becomes a constant (numpy computes it)."""
     def rewrite(node: Node, inputs: list[Value], new: Graph):
-        if node.op is constant_op or not inputs or getattr(node.op, "has_side_effects", False):
+        if node.op is constant_op or not inputs or node.op.has_side_effects:
             return None
         constants = [_constant_value(v) for v in inputs]
         if any(c is None for c in constants):

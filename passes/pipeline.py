@@ -15,8 +15,10 @@ FUSION: Pipeline = [
 
 BUFFERIZE: Pipeline = [
     ("eliminate-empty-tensors", "results are built directly in the caller's output buffers"),
-    ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
-     "tensors -> memrefs; inputs are read-only (to_tensor restrict), outputs are the out-params"),
+    ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
+     "allow-return-allocs-from-loops}",
+     "tensors -> memrefs; inputs are read-only (to_tensor restrict), outputs are the out-params; "
+     "scf.while iter_args may be yielded as new buffers"),
     ("canonicalize", ""),
     ("cse", ""),
     ("func.func(promote-buffers-to-stack)", "small temporaries live on the stack, not the heap"),

@@ -3,3 +3,4 @@ from .elementwise import *  # noqa: F401,F403
 from .shape import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
+from .compare import *  # noqa: F401,F403
