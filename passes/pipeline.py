@@ -9,12 +9,14 @@ Pipeline = list[tuple[str, str]]
 FUSION: Pipeline = [
     ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse"),
     ("func.func(linalg-fuse-elementwise-ops)", "producer/consumer elementwise generics become one loop nest"),
+    # Before cse: once cse has merged identical tensor.empty ops (e.g. the inits of two reductions returned as
+    # outputs 0 and 1), this pass made both write output 0's buffer and output 1 came back wrong.
+    ("eliminate-empty-tensors", "results are built directly in the caller's output buffers"),
     ("canonicalize", ""),
     ("cse", ""),
 ]
 
 BUFFERIZE: Pipeline = [
-    ("eliminate-empty-tensors", "results are built directly in the caller's output buffers"),
     ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
      "allow-return-allocs-from-loops}",
      "tensors -> memrefs; inputs are read-only (to_tensor restrict), outputs are the out-params; "

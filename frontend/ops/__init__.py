@@ -4,3 +4,4 @@ from .shape import *  # noqa: F401,F403
 from .linalg import *  # noqa: F401,F403
 from .reductions import *  # noqa: F401,F403
 from .compare import *  # noqa: F401,F403
+from .sequence import *  # noqa: F401,F403

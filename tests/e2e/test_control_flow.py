@@ -126,3 +126,22 @@ def test_control_flow_errors_name_the_line(name, fn, error, message):
     with pytest.raises(error, match=message) as info:
         tfc.function(fn)(np.zeros(2, np.float32))
     assert __file__ in str(info.value)
+
+
+def test_two_same_shaped_reductions_returned_are_distinct():
+    # Regression: eliminate-empty-tensors after cse made both reductions write output 0's buffer.
+    f = tfc.function(lambda x: (tfc.reduce_sum(x), tfc.reduce_sum(x * 2.0)))
+    a, b = f(np.ones(4, np.float32))
+    assert float(a) == 4 and float(b) == 8
+
+
+RANGE_CASES = [(0, None, 1), (7, None, 1), (1, 7, 3), (10, 2, -3), (2, 2, 1)]
+
+
+@pytest.mark.parametrize("start,limit,delta", RANGE_CASES)
+def test_range_matches_python(start, limit, delta):
+    f = tfc.function(lambda n: tfc.reduce_sum(tfc.range(n, limit, delta) if limit is not None else tfc.range(n)))
+    expected = sum(range(start, limit, delta)) if limit is not None else sum(range(start))
+    assert int(f(np.int32(start))) == expected
+    assert tfc.range(start, limit, delta).numpy().tolist() == list(range(start, limit, delta) if limit is not None
+                                                                    else range(start))

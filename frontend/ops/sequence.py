@@ -1,0 +1,104 @@
+"""Sequences: `tfc.range`, and `row` (x[i] for a scalar tensor i), which AutoGraph's `for` loops use.
+
+`for i in tfc.range(n)` inside a tfc.function becomes a tfc.while counting i from start to limit (the range
+tensor itself is never built unless used); `for row in x` over a tensor loops over `row(x, i)`.
+"""
+from __future__ import annotations
+
+import weakref
+
+import numpy as np
+
+from .. import dtypes as _dtypes
+from ..core import bind, defop
+from ..errors import ShapeRuleError
+from ..graph import TensorType
+from ..tensor import convert_to_tensor
+from .common import INTEGER, NUMERIC, check_dtype, check_same_dtype, fail
+
+__all__ = ["range"]
+
+# Tensors made by tfc.range -> their (start, limit, delta) tensors: AutoGraph loops over the bounds.
+_RANGE_BOUNDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def range_bounds(tensor):
+    """(start, limit, delta) if `tensor` was made by tfc.range, else None."""
+    try:
+        return _RANGE_BOUNDS.get(tensor)
+    except TypeError:
+        return None
+
+
+def _constant_scalar(tensor):
+    """The value of an eager scalar tensor, or of a traced constant; None when only known at run time."""
+    if not tensor.is_symbolic:
+        return tensor.numpy()
+    producer = tensor._symbol.producer
+    if producer is not None and producer.op.name == "constant":
+        return np.asarray(producer.attrs["value"])[()]
+    return None
+
+
+def _range_rule(start: TensorType, limit: TensorType, delta: TensorType) -> TensorType:
+    dtype = check_same_dtype(("start", "limit", "delta"), (start, limit, delta))
+    check_dtype("start", start, NUMERIC)
+    for name, t in (("start", start), ("limit", limit), ("delta", delta)):
+        if t.rank != 0:
+            raise ShapeRuleError(f"{name} must be a scalar, got shape {t.shape}")
+    return TensorType((None,), dtype)
+
+
+def _range_impl(start, limit, delta):
+    return np.arange(start, limit, delta, dtype=np.asarray(start).dtype)
+
+
+_range = defop("range", infer=_range_rule, impl=_range_impl, num_inputs=3,
+               doc="[start, start + delta, ...) up to (not including) limit: a 1-D tensor.")
+
+
+def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001  (TensorFlow's name)
+    """Like Python's range, as a 1-D tensor: `tfc.range(5)` is [0, 1, 2, 3, 4]. In a tfc.function,
+    `for i in tfc.range(n)` compiles to a native loop (AutoGraph).
+
+    >>> tfc.range(1, 10, 3).numpy()
+    array([1, 4, 7], dtype=int32)
+    """
+    if limit is None:
+        start, limit = 0, start
+    values = (start, limit, delta)
+    if dtype is None:
+        dtypes = [v.dtype for v in values if hasattr(v, "dtype")]
+        floats = any(isinstance(v, float) for v in values)
+        dtype = dtypes[0] if dtypes else (_dtypes.float32 if floats else _dtypes.int32)
+    dtype = _dtypes.as_dtype(dtype)
+    start, limit, delta = (convert_to_tensor(v, dtype=dtype) for v in values)
+    step = _constant_scalar(delta)
+    if step is not None and step == 0:
+        fail("range", "delta must not be zero")
+    bounds = [_constant_scalar(t) for t in (start, limit, delta)]
+    if None not in bounds:  # all known: a constant of known length (traced functions embed it)
+        result = convert_to_tensor(_range_impl(*bounds).astype(dtype.np))
+    else:
+        result = bind(_range, start, limit, delta)
+    _RANGE_BOUNDS[result] = (start, limit, delta)
+    return result
+
+
+def _row_rule(x: TensorType, i: TensorType) -> TensorType:
+    check_dtype("i", i, INTEGER)
+    if x.rank < 1 or i.rank != 0:
+        raise ShapeRuleError(f"row(x, i) needs x of rank >= 1 and a scalar i, got {x.shape} and {i.shape}")
+    return TensorType(x.shape[1:], x.dtype)
+
+
+row_op = defop("row", infer=_row_rule, impl=lambda x, i: x[int(i)], num_inputs=2,
+               doc="x[i]: the i-th slice along the first dimension, for a scalar integer tensor i.")
+
+
+def row(x, i):
+    """x[i] along the first dimension, where i may be a traced scalar tensor (used by AutoGraph's for loops)."""
+    return bind(row_op, convert_to_tensor(x), convert_to_tensor(i))
+
+
+range.op = _range
