@@ -64,6 +64,8 @@ class Emitter:
 
     def scalar(self, value, dtype) -> str:
         """A scalar arith.constant of `dtype`'s storage type."""
+        if dtype.is_bool:  # `true : i1` does not parse; the bare literal is typed i1
+            return self.assign(f"arith.constant {scalar_literal(value, dtype)}", "cst")
         return self.assign(f"arith.constant {scalar_literal(value, dtype)} : {dtype.storage}", "cst")
 
     def dim(self, value: str, type: TensorType, axis: int) -> str:

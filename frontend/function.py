@@ -397,9 +397,13 @@ class Function:
         """Runs the Python body on symbolic arguments and records what it returns."""
         from .tensor import convert_to_tensor
 
+        if self._traced_function is None:
+            from . import autograph
+            self._traced_function = autograph.convert(self._python_function) if self._autograph \
+                else self._python_function
         trace = Trace(graph)
         with tracing(trace):
-            result = self._python_function(*bound.args, **bound.kwargs)
+            result = self._traced_function(*bound.args, **bound.kwargs)
             output_leaves = nest.flatten(result)
             is_tensor = [isinstance(leaf, (Tensor, np.ndarray, np.generic)) or hasattr(leaf, "_as_tensor")
                          for leaf in output_leaves]

@@ -178,6 +178,19 @@ class Tensor:
     def __matmul__(self, other): return _ops.matmul(self, other)
     def __rmatmul__(self, other): return _ops.matmul(other, self)
     def __neg__(self): return _ops.negative(self)
+    def __eq__(self, other):
+        """Elementwise == (a bool tensor), as TensorFlow 2; False for values that are not tensor-like."""
+        if other is None or not (isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list, tuple))
+                                 or hasattr(other, "_as_tensor")):
+            return False
+        return _ops.equal(self, other)
+
+    def __ne__(self, other):
+        if other is None or not (isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list, tuple))
+                                 or hasattr(other, "_as_tensor")):
+            return True
+        return _ops.not_equal(self, other)
+
     def __lt__(self, other): return _ops.less(self, other)
     def __le__(self, other): return _ops.less_equal(self, other)
     def __gt__(self, other): return _ops.greater(self, other)

@@ -18,16 +18,20 @@ from .common import INTEGER, NUMERIC, check_dtype, check_same_dtype, fail
 
 __all__ = ["range"]
 
-# Tensors made by tfc.range -> their (start, limit, delta) tensors: AutoGraph loops over the bounds.
-_RANGE_BOUNDS: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+# id(tensor made by tfc.range) -> (weak reference to it, (start, limit, delta)): AutoGraph loops over the bounds.
+# Keyed by id, not by the tensor: tensors compare elementwise, so they cannot be dictionary keys.
+_RANGE_BOUNDS: dict = {}
 
 
 def range_bounds(tensor):
     """(start, limit, delta) if `tensor` was made by tfc.range, else None."""
-    try:
-        return _RANGE_BOUNDS.get(tensor)
-    except TypeError:
-        return None
+    entry = _RANGE_BOUNDS.get(id(tensor))
+    return entry[1] if entry is not None and entry[0]() is tensor else None
+
+
+def _remember_bounds(tensor, bounds) -> None:
+    key = id(tensor)
+    _RANGE_BOUNDS[key] = (weakref.ref(tensor, lambda _: _RANGE_BOUNDS.pop(key, None)), bounds)
 
 
 def _constant_scalar(tensor):
@@ -81,7 +85,7 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001  
         result = convert_to_tensor(_range_impl(*bounds).astype(dtype.np))
     else:
         result = bind(_range, start, limit, delta)
-    _RANGE_BOUNDS[result] = (start, limit, delta)
+    _remember_bounds(result, (start, limit, delta))
     return result
 
 

@@ -89,6 +89,34 @@ CASES = [
 ]
 
 
+def _while_reference(x):
+    while np.sum(x, dtype=x.dtype) < 10:
+        x = x + np.asarray(1, x.dtype)
+    return x
+
+
+# Comparisons, logical ops, range/row and control flow (tracing issue).
+CASES += [
+    _binary("equal", lambda x, y: tfc.equal(x, y), np.equal),
+    _binary("not_equal", lambda x, y: x != y, np.not_equal),
+    _binary("less", lambda x, y: x < y, np.less),
+    _binary("less_equal", lambda x, y: x <= y, np.less_equal),
+    _binary("greater", lambda x, y: x > y, np.greater),
+    _binary("greater_equal", lambda x, y: x >= y, np.greater_equal),
+    Case("logical_and", lambda x, y: x & y, np.logical_and, BINARY_SHAPES, ("bool",)),
+    Case("logical_or", lambda x, y: x | y, np.logical_or, BINARY_SHAPES, ("bool",)),
+    Case("logical_not", lambda x: ~x, np.logical_not, [(s,) for s in UNARY_SHAPES], ("bool",)),
+    Case("range", lambda n: tfc.reduce_sum(tfc.range(n)), lambda n: np.sum(np.arange(n), dtype=n.dtype), [((),)],
+         ("int32", "int64")),
+    Case("row", lambda x: tfc.ops.sequence.row(x, tfc.constant(1)), lambda x: x[1], [((3, 4),), ((2,),)],
+         ("float32", "int8")),
+    Case("cond", lambda x: tfc.cond(tfc.reduce_sum(x) > 0, lambda: x * 2, lambda: -x),
+         lambda x: x * 2 if np.sum(x, dtype=x.dtype) > 0 else -x, [(s,) for s in UNARY_SHAPES], ("float32", "int32")),
+    Case("while", lambda x: tfc.while_loop(lambda v: tfc.reduce_sum(v) < 10, lambda v: v + 1, x), _while_reference,
+         [((),), ((3,),), ((2, 2),)], ("float32", "int64")),
+]
+
+
 def expand():
     """(case, shapes, dtype) triples, each a pytest parameter with a readable id."""
     for case in CASES:
