@@ -129,7 +129,7 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
 
     out_dir = os.path.join(_build_dir(), key[:16])
     os.makedirs(out_dir, exist_ok=True)
-    library = link(obj, os.path.join(out_dir, f"{symbol}.so"))
+    library = link(obj, os.path.join(out_dir, f"{symbol}.so"), runtime_libraries(stages["llvm"]))
     timer.stage("link", start)
     timer.report()
 
@@ -144,7 +144,20 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     return artifact
 
 
-def link(obj: bytes, library: str) -> str:
+# MLIR lowers a memref.copy between buffers of non-identity layout (e.g. an scf.if result that bufferization
+# typed `strided<[?], offset: ?>`) to a call of `memrefCopy` from MLIR's C runner utilities.
+_MLIR_LIB_DIR = "/usr/lib/llvm-22/lib"
+_C_RUNNER_UTILS = "libmlir_c_runner_utils.so.22.1"
+
+
+def runtime_libraries(llvm_ir: str) -> list[str]:
+    """Linker arguments for the MLIR runtime functions the code calls (none for most functions)."""
+    if "@memrefCopy(" not in llvm_ir:
+        return []
+    return [f"-L{_MLIR_LIB_DIR}", f"-l:{_C_RUNNER_UTILS}", f"-Wl,-rpath,{_MLIR_LIB_DIR}"]
+
+
+def link(obj: bytes, library: str, libraries: list[str] | None = None) -> str:
     """Links an object file into a shared library with the system C compiler."""
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
@@ -153,7 +166,7 @@ def link(obj: bytes, library: str) -> str:
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path], capture_output=True, text=True)
+    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path, *(libraries or [])], capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
                             command=f"{cc} -shared -o {library} {obj_path}")
