@@ -45,6 +45,7 @@ class Emitter:
         self.loc = ""
         self.depth = 0  # nesting of regions (scf.if / scf.while bodies), for indentation only
         self.values: dict[int, str] = {}  # id(graph Value) -> SSA name, for the whole function (regions see it)
+        self.var_state: dict[int, str] = {}  # id(variable handle) -> its current value (lower_variables.py)
 
     def fresh(self, hint: str = "v") -> str:
         self._count += 1

@@ -115,6 +115,12 @@ class ConcreteFunction:
         self._output_is_tensor = output_is_tensor
         self._module = None
         self._artifact = None
+        # State and printing (tfc.variables): buffers passed after the tensor arguments, variables whose final
+        # value comes back as an extra output (copied into the variable after the call), prints to replay.
+        self._variables: list = []
+        self._num_user_outputs = len(graph.outputs)
+        self._assigned: list = []   # (Variable, graph output index)
+        self._prints: list = []     # variables.PrintSpec with output indices
 
     # ------------------------------------------------------------------------------------------------- calling
     def __call__(self, *args):
@@ -126,13 +132,17 @@ class ConcreteFunction:
         return self._call_flat(list(args))
 
     def _call_flat(self, values: list):
-        arrays = [self._check(i, v) for i, v in enumerate(values)]
+        arrays = [self._check(i, v) for i, v in enumerate(values)] + [var._value for var in self._variables]
         if self._module is None:
             self._compile()
         outputs = self._module.entries[self._entry](*arrays) if self.graph.outputs else []
+        for variable, index in self._assigned:
+            np.copyto(variable._value, outputs[index])
+        for spec in self._prints:
+            spec.emit(outputs)
         # The array's own shape: a dynamic (None) dimension of the graph's type has its run-time size here.
         return self._structured([Tensor._from_numpy(array, TensorType(array.shape, value.type.dtype))
-                                 for array, value in zip(outputs, self.graph.outputs)])
+                                 for array, value in zip(outputs[:self._num_user_outputs], self.graph.outputs)])
 
     def _structured(self, tensors: list):
         """The traced function's return structure with `tensors` in the places of its tensor outputs."""
@@ -143,11 +153,22 @@ class ConcreteFunction:
                                     for leaf, is_tensor in zip(leaves, self._output_is_tensor)])
 
     def _inline(self, trace: Trace, values: list):
-        """Calls this trace from inside another trace: its nodes are copied into the caller's graph."""
+        """Calls this trace from inside another trace: its nodes are copied into the caller's graph (variables
+        map to the caller's handles; prints and variable updates are replayed there)."""
+        from . import variables
+
         mapping = {id(inner): trace.capture(_as_graph_tensor(value, spec))
                    for inner, value, spec in zip(self.graph.inputs, values, self.inputs)}
+        for var, handle in self.graph.captured_variables:
+            mapping[id(handle)] = variables.handle_for(var, trace.graph)
         clone_into(self.graph, trace.graph, mapping)
-        return self._structured([Tensor._from_symbol(mapping[id(v)]) for v in self.graph.outputs])
+        outputs = [Tensor._from_symbol(mapping[id(v)]) for v in self.graph.outputs]
+        for spec in self._prints:
+            variables.print(*[outputs[v] if kind == "tensor" else v for kind, v in spec.parts], sep=spec.sep,
+                            end=spec.end, output_stream=spec.stream)
+        for var, index in self._assigned:
+            var.assign(outputs[index])
+        return self._structured(outputs[:self._num_user_outputs])
 
     def _check(self, index: int, value) -> np.ndarray:
         spec, name = self.inputs[index], self.arg_names[index]
@@ -172,7 +193,8 @@ class ConcreteFunction:
     def _compile(self, keep_stages: bool = False) -> None:
         from tfc.passes import driver  # the compiler is reached lazily, at first compile
 
-        self._artifact = driver.compile_graph(self.graph, self.name, self.arg_names, keep_stages=keep_stages)
+        names = self.arg_names + [f"variable:{var.name}" for var in self._variables]
+        self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages)
         self._module = self._artifact.load()
         self._entry = self._artifact.manifest["entries"][0]["name"]
 
@@ -408,8 +430,18 @@ class Function:
             is_tensor = [isinstance(leaf, (Tensor, np.ndarray, np.generic)) or hasattr(leaf, "_as_tensor")
                          for leaf in output_leaves]
             graph.outputs = [trace.capture(convert_to_tensor(leaf)) for leaf, t in zip(output_leaves, is_tensor) if t]
+            extras = _state_outputs(graph, trace)
+        if graph.created_variables and self._tracing_count > 0:
+            raise errors.TfcValueError(
+                f"{self._name}() created a tfc.Variable in a trace other than its first (trace "
+                f"{self._tracing_count + 1}); as in TensorFlow, variables may be created only on the first call: "
+                "create them outside the function, or once (e.g. `if self.v is None: self.v = tfc.Variable(...)`)",
+                location=errors.user_location())
         self._tracing_count += 1
-        return ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor)
+        concrete = ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor)
+        concrete._variables = [var for var, _ in graph.captured_variables]
+        concrete._num_user_outputs, concrete._assigned, concrete._prints = extras
+        return concrete
 
     def __get__(self, instance, owner):
         """`@tfc.function` on a method: `self` is passed as a Python argument (keyed by identity)."""
@@ -419,6 +451,30 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<tfc.function {self._name} ({self._tracing_count} trace(s))>"
+
+
+def _state_outputs(graph: Graph, trace: Trace):
+    """Appends to graph.outputs the tensors of each tfc.print and the final value of each assigned variable;
+    returns (number of user outputs, [(variable, output index)], [PrintSpec with output indices])."""
+    from . import variables
+    from .core import bind
+
+    user = len(graph.outputs)
+    prints = []
+    for spec in graph.prints:
+        parts = []
+        for kind, value in spec.parts:
+            if kind == "tensor":
+                graph.outputs.append(trace.capture(value))
+                value = len(graph.outputs) - 1
+            parts.append((kind, value))
+        prints.append(variables.PrintSpec(parts, spec.sep, spec.end, spec.stream))
+    assigned = []
+    for var, handle in variables.assigned_variables(graph):
+        final = bind(variables.read_variable_op, Tensor._from_symbol(handle))
+        graph.outputs.append(final._symbol)
+        assigned.append((var, len(graph.outputs) - 1))
+    return user, assigned, prints
 
 
 class BoundFunction:

@@ -94,6 +94,11 @@ class Graph:
     def __init__(self, name: str = "main", parent: "Graph | None" = None):
         self.name = name
         self.parent = parent  # the enclosing graph of a region; None for a function body
+        # Function bodies only (see tfc.variables): (Variable, input Value) per variable the body uses, variables
+        # created while tracing, and tfc.print calls to replay after each native call.
+        self.captured_variables: list = []
+        self.created_variables: list = []
+        self.prints: list = []
         self.inputs: list[Value] = []
         self.nodes: list[Node] = []
         self.outputs: list[Value] = []

@@ -166,10 +166,13 @@ def link(obj: bytes, library: str, libraries: list[str] | None = None) -> str:
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path, *(libraries or [])], capture_output=True, text=True)
+    # -Bsymbolic: the entry's call of the function it wraps binds inside the library. Without it a function
+    # named like a libc symbol (e.g. `step`, glibc's legacy regexp function) called libc's and crashed.
+    proc = subprocess.run([cc, "-shared", "-Wl,-Bsymbolic", "-o", tmp, obj_path, *(libraries or [])],
+                          capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
-                            command=f"{cc} -shared -o {library} {obj_path}")
+                            command=f"{cc} -shared -Wl,-Bsymbolic -o {library} {obj_path}")
     os.replace(tmp, library)  # atomic: a concurrent loader never sees a half-written library
     return library
 
