@@ -124,4 +124,3 @@ irdl.dialect @tfc {
     irdl.attributes {"perm" = %a_perm}
   }
 }
-

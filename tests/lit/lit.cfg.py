@@ -15,7 +15,6 @@ config.test_format = lit.formats.ShTest()
 config.suffixes = [".mlir", ".py"]
 config.excludes = ["lit.cfg.py", "Inputs"]
 config.test_source_root = os.path.dirname(__file__)
-config.test_exec_root = os.path.join(config.test_source_root, "Output")
 
 LLVM_BIN = "/usr/lib/llvm-22/bin"  # FileCheck, not, count, split-file (Debian's llvm-22-tools)
 python_bin = os.path.dirname(sys.executable)
