@@ -25,7 +25,7 @@ import tfc  # noqa: F401  (importing tfc registers every op)
 from tfc import dtypes
 from tfc.core import REGISTRY, Op, constant_op
 from tfc.errors import Location
-from tfc.graph import Graph, Node, TensorType, Value, VerificationError
+from tfc.graph import Graph, TensorType, Value, VerificationError, verify_node
 
 from .attributes import SYNTAX, parse_attribute, parse_tensor_type
 from .cursor import STRING, Cursor, ParseError
@@ -125,7 +125,7 @@ class _FunctionParser:
         self.parse_return(graph, result_types)
         cur.expect("}", "'}' closing the function body (nothing may follow func.return)")
         parse_location(cur)
-        self.verify(graph)
+        self.verify(graph.verify)  # each op was checked as it was read; this adds the graph-wide rules
         return graph
 
     # -------------------------------------------------------------------------------------------- signature
@@ -166,6 +166,7 @@ class _FunctionParser:
                             f"are bound", result_pos if result_count else op_pos)
         node = graph.add_node(op, inputs, attrs, result_types, loc)
         self.node_positions[id(node)] = op_pos
+        self.verify(lambda: verify_node(node))  # now, so that its users' errors do not come first
         if result_name is not None:
             self.define(result_name, node.outputs, result_pos)
 
@@ -237,9 +238,10 @@ class _FunctionParser:
                 raise self.cur.error(f"type mismatch: tfc.constant's value is {value_type.mlir()} but its result "
                                      f"type is {', '.join(t.mlir() for t in result_types) or 'missing'}", op_pos)
 
-    def verify(self, graph: Graph) -> None:
+    def verify(self, check) -> None:
+        """Runs a Graph verifier check, pointing its complaint at the offending op's position in the text."""
         try:
-            graph.verify()
+            check()
         except VerificationError as error:
             pos = self.node_positions.get(id(error.node), self.return_pos)
             raise self.cur.error(error.detail, pos) from None

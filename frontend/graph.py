@@ -15,7 +15,7 @@ import numpy as np
 from . import dtypes as _dtypes
 from .errors import Location
 
-__all__ = ["TensorType", "Value", "Node", "Graph", "VerificationError", "print_graph"]
+__all__ = ["TensorType", "Value", "Node", "Graph", "VerificationError", "verify_node", "print_graph"]
 
 
 class TensorType:
@@ -100,6 +100,26 @@ class VerificationError(ValueError):
         super().__init__(where + detail)
 
 
+def verify_node(node: Node) -> None:
+    """Checks that `node`'s result types are what its op's rule gives for its operands and attributes."""
+    from .errors import RuleError
+
+    if node.op.name == "constant":  # no rule: the value's own type is the result type
+        return
+    name = f"tfc.{node.op.name}"
+    try:
+        expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs)
+    except RuleError as error:
+        raise VerificationError(f"{name}: {error}", node) from None
+    except (TypeError, ValueError) as error:  # operands or attributes the rule was not written for
+        raise VerificationError(f"{name}: its rule rejects these operands and attributes: {error}", node) from None
+    expected = [expected] if isinstance(expected, TensorType) else list(expected)
+    got = [v.type for v in node.outputs]
+    if expected != got:
+        raise VerificationError(f"{name}: result types ({_types(got)}) do not match the op's rule, which gives "
+                                f"({_types(expected)})", node)
+
+
 class Graph:
     """A function body: typed inputs, nodes in program order, and the values it returns."""
 
@@ -124,27 +144,12 @@ class Graph:
     def verify(self) -> None:
         """Checks SSA dominance and that every node's result types follow its op's rule; raises
         VerificationError (a ValueError)."""
-        from .errors import RuleError
-
         defined = set(map(id, self.inputs))
         for node in self.nodes:
-            name = f"tfc.{node.op.name}"
             for value in node.inputs:
                 if id(value) not in defined:
-                    raise VerificationError(f"{name} uses a value before it is defined", node)
-            if node.op.name != "constant":
-                try:
-                    expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs)
-                except RuleError as error:
-                    raise VerificationError(f"{name}: {error}", node) from None
-                except (TypeError, ValueError) as error:  # operands or attributes the rule was not written for
-                    raise VerificationError(f"{name}: its rule rejects these operands and attributes: {error}",
-                                            node) from None
-                expected = [expected] if isinstance(expected, TensorType) else list(expected)
-                got = [v.type for v in node.outputs]
-                if expected != got:
-                    raise VerificationError(f"{name}: result types ({_types(got)}) do not match the op's rule, "
-                                            f"which gives ({_types(expected)})", node)
+                    raise VerificationError(f"tfc.{node.op.name} uses a value before it is defined", node)
+            verify_node(node)
             defined.update(map(id, node.outputs))
         for value in self.outputs:
             if id(value) not in defined:
