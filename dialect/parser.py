@@ -11,10 +11,9 @@ Splitting a file at `// -----` is the caller's job (tfc-opt's --split-input-file
 messages keep the file's line numbers.
 
 Every error is a ParseError (a tfc.errors.TfcValueError) naming `file:line:col` of the text and saying what was
-expected and what was found. Each parsed function is then checked by `Graph.verify` (the op rules give the
-result types), and its complaints point at the op's position in the text.
-
-    >>> graph = parse_graph(print_graph(some_graph))  # print_graph(graph) == print_graph(some_graph)
+expected and what was found. The graph verifier checks each op as soon as it is read (its op's rule must give the
+result types written) and the whole function at the end; its complaints point at the op's position in the text.
+For every graph g: `print_graph(parse_graph(print_graph(g))) == print_graph(g)`.
 """
 from __future__ import annotations
 
@@ -63,6 +62,13 @@ def parse_graph(text: str, filename: str = "<input>") -> Graph:
     if len(graphs) != 1:
         raise ParseError(f"expected exactly one func.func, found {len(graphs)}", Location(filename, 1, 1))
     return graphs[0]
+
+
+def parse_types(cur: Cursor) -> list[TensorType]:
+    """`(tensor<...>, ...)`, `()` or a single tensor type."""
+    if cur.accept("("):
+        return cur.comma_list(lambda: parse_tensor_type(cur), ")")
+    return [parse_tensor_type(cur)]
 
 
 def _add_function(cur: Cursor, graphs: list[Graph], seen: set[str]) -> None:
@@ -116,7 +122,7 @@ class _FunctionParser:
         graph = Graph(symbol.group(1) or symbol.group(2))
         cur.expect("(", "'(' opening the parameter list")
         cur.comma_list(lambda: self.parse_parameter(graph), ")")
-        result_types = self.parse_result_types()
+        result_types = parse_types(cur) if cur.accept("->") else []
         cur.expect("{", "'{' opening the function body")
         while not (cur.peek("func.return") or cur.peek("return")):
             if cur.at_end() or cur.peek("}"):
@@ -136,14 +142,6 @@ class _FunctionParser:
         self.define(name, [graph.add_input(parse_tensor_type(self.cur))], pos)
         parse_location(self.cur)
 
-    def parse_result_types(self) -> list[TensorType]:
-        cur = self.cur
-        if not cur.accept("->"):
-            return []
-        if cur.accept("("):
-            return cur.comma_list(lambda: parse_tensor_type(cur), ")")
-        return [parse_tensor_type(cur)]
-
     # ---------------------------------------------------------------------------------------------------- ops
     def parse_op(self, graph: Graph) -> None:
         cur = self.cur
@@ -155,9 +153,11 @@ class _FunctionParser:
         attrs = self.parse_attributes(op) if cur.peek("{") else {}
         cur.expect(":", "':' and the op's type, like (tensor<2xf32>) -> tensor<2xf32>")
         types_pos = cur.skip()
-        cur.expect("(", "'(' opening the operand types")
-        operand_types = cur.comma_list(lambda: parse_tensor_type(cur), ")")
-        result_types = self.parse_op_result_types()
+        if not cur.peek("("):
+            raise cur.error(f"expected '(' opening the operand types, found {cur.found()}")
+        operand_types = parse_types(cur)
+        cur.expect("->", "'->' and the result type(s)")
+        result_types = parse_types(cur)
         loc = parse_location(cur)
         inputs = self.check_operands(op, uses, operand_types, op_pos, types_pos)
         self.check_attributes(op, attrs, result_types, op_pos)
@@ -180,13 +180,6 @@ class _FunctionParser:
         count = int(cur.match(_RESULT_COUNT, "a result count").group()) if cur.accept(":") else 1
         cur.expect("=", "'=' after the result name")
         return match.group(1), count, pos
-
-    def parse_op_result_types(self) -> list[TensorType]:
-        cur = self.cur
-        cur.expect("->", "'->' and the result type(s)")
-        if cur.accept("("):
-            return cur.comma_list(lambda: parse_tensor_type(cur), ")")
-        return [parse_tensor_type(cur)]
 
     def parse_use(self) -> tuple[Value, int]:
         pos = self.cur.skip()
