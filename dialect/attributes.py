@@ -75,7 +75,7 @@ def literal_value(cur: Cursor, text: str, pos: int, dtype: dtypes.DType):
             raise cur.error(f"expected true or false for an i1 value, found '{text}'", pos)
         return np.bool_(text == "true")
     if text in ("true", "false"):
-        raise cur.error(f"expected a {dtype.mlir} number, found '{text}'", pos)
+        raise cur.error(f"expected a number for {dtype.mlir}, found '{text}'", pos)
     if dtype.is_floating:
         return _float_bits(cur, text, pos, dtype)
     return _integer(cur, text, pos, dtype)
@@ -88,7 +88,11 @@ def _float_bits(cur: Cursor, text: str, pos: int, dtype: dtypes.DType):
         if bits >= 1 << (8 * dtype.itemsize):
             raise cur.error(f"hex float {text} has more bits than {dtype.mlir} holds", pos)
         return carrier(bits)
-    return np.array(float(text), dtype=dtype.np).view(carrier)[()]
+    with np.errstate(over="ignore"):
+        value = np.array(float(text), dtype=dtype.np)
+    if np.isinf(value) and not np.isinf(float(text)):
+        raise cur.error(f"{text} is out of range for {dtype.mlir}", pos)
+    return value.view(carrier)[()]
 
 
 def _integer(cur: Cursor, text: str, pos: int, dtype: dtypes.DType):
@@ -218,7 +222,10 @@ def _dense_array(cur: Cursor, body, type: TensorType, start: int) -> np.ndarray:
         return splat(as_array(literal_value(cur, *content, dtype), dtype), type)
     if form == "hex":
         return _hex_array(cur, *content, type)
-    array = as_array(_convert_nested(cur, content, dtype), dtype)
+    try:
+        array = as_array(_convert_nested(cur, content, dtype), dtype)
+    except ValueError:  # numpy refuses nested lists of unequal lengths
+        raise cur.error("the list in dense<...> is ragged: its rows have different lengths", start) from None
     if array.shape != type.shape:
         raise cur.error(f"the list in dense<...> has shape {array.shape} but its type {type.mlir()} has shape "
                         f"{type.shape}", start)

@@ -245,9 +245,12 @@ def _constant_text(attr: str, type: str = "tensor<3xf32>") -> str:
     ("dense<1.0> : tensor<?xf32>", "2:47: a dense constant needs a static shape, got tensor<?xf32>"),
     ("dense<1.0> : tensor<2xf32>", "2:8: type mismatch: tfc.constant's value is tensor<2xf32> but its result "
                                    "type is tensor<3xf32>"),
-    ("dense<true> : tensor<3xf32>", "2:40: expected a f32 number, found 'true'"),
+    ("dense<true> : tensor<3xf32>", "2:40: expected a number for f32, found 'true'"),
     ('dense<"0x01"> : tensor<3xi1>', "2:40: hex data for an i1 constant is not supported"),
     ("dense<0x7FC0000000> : tensor<3xf32>", "2:40: hex float 0x7FC0000000 has more bits than f32 holds"),
+    ("dense<[[1.0], [2.0, 3.0]]> : tensor<3xf32>", "2:34: the list in dense<...> is ragged: its rows have "
+                                                   "different lengths"),
+    ("dense<1.0e10> : tensor<3xf16>", "2:40: 1.0e10 is out of range for f16"),
     ("1.0 : f32", "2:34: expected a constant like `dense<1.0> : tensor<2xf32>` for attribute 'value' of "
                   "tfc.constant, found '1.0'"),
 ])
@@ -255,6 +258,14 @@ def test_constant_errors(attr, message):
     with pytest.raises(ParseError) as info:
         parse_module(_constant_text(attr), "c.mlir")
     assert str(info.value).startswith(f"c.mlir:{message}")
+
+
+def test_reduce_sum_axes_are_checked_by_the_rule():
+    # The Python API normalizes axes; the rule must reject what hand-written IR can still say.
+    text = GOOD.replace('"tfc.exp"(%arg0) :', '"tfc.reduce_sum"(%arg0) {axes = array<i64: 5>, keepdims = false} :')
+    with pytest.raises(ParseError, match=r"m.mlir:2:8: tfc.reduce_sum: axes \[5\] must be sorted, unique and in "
+                                         r"\[0, 1\) for a tensor of rank 1"):
+        parse_module(text, "m.mlir")
 
 
 def test_integer_literals_are_range_checked():
