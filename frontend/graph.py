@@ -167,7 +167,7 @@ def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
     for i, value in enumerate(graph.inputs):
         names[id(value)] = f"%arg{i}"
     params = ", ".join(f"%arg{i}: {v.type.mlir()}" for i, v in enumerate(graph.inputs))
-    results = ", ".join(v.type.mlir() for v in graph.outputs)
+    results = _types(v.type for v in graph.outputs)
     lines = [f"func.func @{print_symbol(graph.name)}({params}) -> ({results}) {{"]
     for number, node in enumerate(graph.nodes):
         if len(node.outputs) == 1:
@@ -181,14 +181,14 @@ def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
             lhs = ""
         operands = ", ".join(names[id(v)] for v in node.inputs)
         attrs = _print_attrs(node)
-        in_types = ", ".join(v.type.mlir() for v in node.inputs)
-        out_types = ", ".join(v.type.mlir() for v in node.outputs)
+        in_types = _types(v.type for v in node.inputs)
+        out_types = _types(v.type for v in node.outputs)
         if len(node.outputs) != 1:
             out_types = f"({out_types})"
         loc = f" {print_location(node.loc)}" if debug_info else ""
         lines.append(f"  {lhs}\"tfc.{node.op.name}\"({operands}){attrs} : ({in_types}) -> {out_types}{loc}")
     returned = ", ".join(names[id(v)] for v in graph.outputs)
-    returned_types = ", ".join(v.type.mlir() for v in graph.outputs)
+    returned_types = _types(v.type for v in graph.outputs)
     lines.append(f"  func.return {returned} : {returned_types}" if graph.outputs else "  func.return")
     lines.append("}")
     return "\n".join(lines) + "\n"
