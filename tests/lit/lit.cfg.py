@@ -4,7 +4,6 @@ Run from the repository root: `.venv/bin/lit tests/lit -q`. `%tfc-opt` runs the 
 lit (the project's venv), so an installed tfc-opt elsewhere on PATH is never picked up by mistake.
 """
 import os
-import shutil
 import sys
 
 import lit.formats
@@ -25,6 +24,3 @@ if not os.path.exists(tfc_opt):  # tfc installed without console scripts: run th
     tfc_opt = f"{sys.executable} -m tfc.tools.opt"
 config.substitutions.append(("%tfc-opt", tfc_opt))
 config.substitutions.append(("%python", sys.executable))
-
-if shutil.which("mlir-opt-22", path=config.environment["PATH"]):
-    config.available_features.add("mlir-opt")
