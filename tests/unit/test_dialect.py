@@ -11,6 +11,7 @@ from tfc.dialect.attributes import parse_attribute
 from tfc.dialect.cursor import Cursor
 from tfc.dialect.parser import ParseError, parse_graph, parse_module
 from tfc.errors import CompilerError, TfcValueError
+from tfc.passes.mlir_tools import verify_tfc_ir
 from tfc.graph import TensorType, print_attr, print_graph
 
 needs_mlir_opt = pytest.mark.skipif(shutil.which("mlir-opt-22") is None, reason="mlir-opt-22 is not installed")
@@ -322,7 +323,7 @@ def test_variadic_ops_use_one_variadic_group():
 @needs_mlir_opt
 def test_mlir_opt_accepts_every_printed_graph():
     for graph in all_graphs():
-        irdl.verify_with_mlir_opt(print_graph(graph))
+        verify_tfc_ir(print_graph(graph))
 
 
 @needs_mlir_opt
@@ -330,7 +331,7 @@ def test_mlir_opt_rejects_what_the_declaration_forbids(tmp_path, monkeypatch):
     monkeypatch.setenv("TFC_REPRO_DIR", str(tmp_path))
     bad = GOOD.replace('(%arg0) : (tensor<3xf32>)', '(%arg0, %arg0) : (tensor<3xf32>, tensor<3xf32>)')
     with pytest.raises(CompilerError) as info:
-        irdl.verify_with_mlir_opt(bad)
+        verify_tfc_ir(bad)
     assert "op expects exactly 1 operands, but got 2" in str(info.value)
     assert open(info.value.reproducer).read() == bad  # saved for the replay command
     assert "--irdl-file=" in info.value.command
