@@ -89,7 +89,7 @@ def ops(as_json):
     for row in table:
         targets = ", ".join(row["targets"]) or "none"
         attrs = ", ".join(f"{k}: {v}" for k, v in row["attrs"].items())
-        click.echo(f"tfc.{row['name']:<16} inputs={row['inputs']:<9} targets={targets:<5} "
+        click.echo(f"tfc.{row['name']:<16} inputs={row['inputs']:<9} targets={targets:<9} "
                    f"dtypes={','.join(row['dtypes'])}" + (f"  attrs: {attrs}" if attrs else ""))
 
 
