@@ -246,10 +246,11 @@ def link(obj: bytes, library: str) -> str:
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path], capture_output=True, text=True)
+    # -lm: the code calls libm (expf, ...); Python has it loaded already, but a C program or dlopen may not.
+    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path, "-lm"], capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
-                            command=f"{cc} -shared -o {library} {obj_path}")
+                            command=f"{cc} -shared -o {library} {obj_path} -lm")
     os.replace(tmp, library)  # atomic: a concurrent loader never sees a half-written library
     return library
 
