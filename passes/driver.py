@@ -202,24 +202,25 @@ def compile_key(linalg: str, entries: list[dict], target: Target | None) -> str:
 
 @functools.lru_cache(maxsize=None)
 def _toolchain_fingerprint() -> str:
-    """Identifies the installed tools without running them: path, size and mtime of each binary, llvmlite's
-    version (its LLVM is inside its wheel), the C compiler."""
-    from importlib.metadata import PackageNotFoundError, version
+    """Identifies the installed tools without running or importing them (a warm start must stay cheap): path,
+    size and mtime of each binary and of llvmlite's LLVM library, found but not loaded."""
+    import importlib.util
 
     from .mlir_tools import MLIR_TRANSLATE
 
+    files = [shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin") or tool
+             for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"))]
+    spec = importlib.util.find_spec("llvmlite")
+    if spec is not None and spec.submodule_search_locations:
+        binding = os.path.join(spec.submodule_search_locations[0], "binding")
+        files += sorted(os.path.join(binding, f) for f in os.listdir(binding) if f.startswith("libllvmlite"))
     parts = []
-    for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc")):
-        path = shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin")
-        if path:
+    for path in files:
+        try:
             stat = os.stat(os.path.realpath(path))
             parts.append(f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}")
-        else:
-            parts.append(f"{tool}:missing")
-    try:
-        parts.append("llvmlite " + version("llvmlite"))
-    except PackageNotFoundError:
-        parts.append("llvmlite missing")
+        except OSError:
+            parts.append(f"{path}:missing")
     return "|".join(parts)
 
 
