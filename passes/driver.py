@@ -204,15 +204,14 @@ def compile_key(linalg: str, entries: list[dict], target: Target | None) -> str:
 def _toolchain_fingerprint() -> str:
     """Identifies the installed tools without running or importing them (a warm start must stay cheap): path,
     size and mtime of each binary and of llvmlite's LLVM library, found but not loaded."""
-    import importlib.util
-
     from .mlir_tools import MLIR_TRANSLATE
 
     files = [shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin") or tool
              for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"))]
-    spec = importlib.util.find_spec("llvmlite")
-    if spec is not None and spec.submodule_search_locations:
-        binding = os.path.join(spec.submodule_search_locations[0], "binding")
+    # llvmlite's folder, looked up on sys.path by hand: even importlib's find_spec would consult import hooks.
+    binding = next((os.path.join(p, "llvmlite", "binding") for p in sys.path
+                    if os.path.isdir(os.path.join(p or ".", "llvmlite", "binding"))), None)
+    if binding:
         files += sorted(os.path.join(binding, f) for f in os.listdir(binding) if f.startswith("libllvmlite"))
     parts = []
     for path in files:
