@@ -21,6 +21,7 @@ from .function import ConcreteFunction, Function, TensorSpec, function  # noqa: 
 from .control_flow import cond, while_loop  # noqa: F401
 from . import autograph  # noqa: F401  (tfc.autograph.to_code)
 from .variables import Variable, print  # noqa: F401,A004
+from .device import device, to_device  # noqa: F401
 from . import linalg, math  # noqa: F401  (TensorFlow's namespaces)
 
 __version__ = "0.1.0"

@@ -25,20 +25,16 @@ import functools
 import inspect
 import itertools
 import textwrap
+import logging
 import types
-import warnings
 
 from . import autograph_runtime
 from .errors import Location, UnsupportedError
 
-__all__ = ["convert", "to_code", "ConversionWarning"]
+__all__ = ["convert", "to_code"]
 
 PREFIX = "ag__"
 RUNTIME = "ag__"  # the name converted code uses for autograph_runtime
-
-
-class ConversionWarning(UserWarning):
-    """A function could not be converted (e.g. its source is unavailable) and runs as written."""
 
 
 # ------------------------------------------------------------------------------------------------ analysis
@@ -465,7 +461,7 @@ def _compiled(fn):
 
 def convert(fn):
     """The AutoGraph version of `fn` (a new function with the same globals and closure values), or `fn` itself
-    for lambdas and functions whose source cannot be read (with a ConversionWarning for the latter)."""
+    for lambdas and functions whose source cannot be read (logged at INFO on the "tfc.autograph" logger)."""
     if isinstance(fn, (types.MethodType, functools.partial)) or not isinstance(fn, types.FunctionType):
         return fn
     if fn.__name__ == "<lambda>":
@@ -473,9 +469,10 @@ def convert(fn):
     try:
         code, _ = _compiled(fn)
     except (OSError, TypeError) as error:
-        warnings.warn(f"tfc.function: could not convert {fn.__qualname__} with AutoGraph ({error}); it runs as "
-                      "written, so a tensor condition in a Python if/while raises an error", ConversionWarning,
-                      stacklevel=3)
+        # Logged, not warned (as TensorFlow): code made by exec/eval has no source, and runs fine as written when
+        # it has no tensor-dependent Python control flow; when it has, bool(tensor) raises a clear error.
+        logging.getLogger("tfc.autograph").info("could not convert %s with AutoGraph (%s); it runs as written",
+                                                fn.__qualname__, error)
         return fn
     namespace: dict = {}
     exec(code, fn.__globals__, namespace)  # noqa: S102  (our own compiled AST of the user's function)

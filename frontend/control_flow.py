@@ -68,9 +68,9 @@ def _while_rule(*loop_types: TensorType, regions=None) -> tuple:
     return tuple(loop_types)
 
 
-cond_op = defop("cond", infer=_cond_rule, impl=_not_bound, num_inputs=1,
+cond_op = defop("cond", infer=_cond_rule, impl=_not_bound, num_inputs=1, num_outputs=None, num_regions=2,
                 doc="If-then-else on a scalar bool predicate; regions: then, else (each yields the results).")
-while_op = defop("while", infer=_while_rule, impl=_not_bound, num_inputs=None,
+while_op = defop("while", infer=_while_rule, impl=_not_bound, num_inputs=None, num_outputs=None, num_regions=2,
                  doc="While loop over loop variables (the operands); regions: condition (yields a scalar bool), "
                      "body (yields the next loop variables). Results: the final loop variables.")
 

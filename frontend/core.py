@@ -11,12 +11,12 @@ Eager execution is simply "no trace is active": `bind` runs `impl` on numpy arra
 from __future__ import annotations
 
 import threading
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
 from . import errors
-from .graph import Graph, TensorType, Value
+from .graph import Graph, TensorType, Value  # noqa: F401  (Graph: for type hints)
 
 __all__ = ["Op", "defop", "REGISTRY", "bind", "executing_eagerly", "current_trace", "Trace"]
 
@@ -28,10 +28,10 @@ class Op:
     """One primitive of the tfc dialect (printed as `tfc.<name>`)."""
 
     __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "has_side_effects",
-                 "__weakref__")
+                 "num_outputs", "num_regions", "__weakref__")
 
     def __init__(self, name: str, infer: Callable, impl: Callable, attrs: dict[str, str], num_inputs: int | None,
-                 doc: str, side_effects: bool = False):
+                 doc: str, side_effects: bool = False, num_outputs: int | None = 1, num_regions: int = 0):
         self.name = name
         self.infer = infer            # (*TensorType, **attrs) -> TensorType | tuple[TensorType, ...]
         self.impl = impl              # (*np.ndarray, **attrs) -> np.ndarray | tuple[np.ndarray, ...]
@@ -41,6 +41,8 @@ class Op:
         self.lowering = None          # set by tfc.dialect.lowering
         self.gradient = None          # set by tfc.autodiff (later issue)
         self.has_side_effects = side_effects  # graph passes never drop, merge, fold or reorder such nodes
+        self.num_outputs = num_outputs        # None: variadic (tfc.cond, tfc.while)
+        self.num_regions = num_regions        # control flow: its regions (each ends with "tfc.yield")
 
     def __repr__(self) -> str:
         return f"<tfc op {self.name}>"
@@ -50,7 +52,8 @@ REGISTRY: dict[str, Op] = {}
 
 
 def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] | None = None,
-          num_inputs: int | None = 1, doc: str = "", side_effects: bool = False) -> Op:
+          num_inputs: int | None = 1, doc: str = "", side_effects: bool = False, num_outputs: int | None = 1,
+          num_regions: int = 0) -> Op:
     """Defines and registers a primitive op. Each name may be defined once."""
     if name in REGISTRY:
         raise ValueError(f"op {name!r} is defined twice")
@@ -58,7 +61,7 @@ def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] |
     for attr, kind in attrs.items():
         if kind not in ATTR_KINDS:
             raise ValueError(f"op {name!r}: attribute {attr!r} has unknown kind {kind!r}")
-    op = Op(name, infer, impl, attrs, num_inputs, doc, side_effects)
+    op = Op(name, infer, impl, attrs, num_inputs, doc, side_effects, num_outputs, num_regions)
     REGISTRY[name] = op
     return op
 
@@ -148,6 +151,3 @@ constant_op = defop(
     "constant", infer=_constant_infer, impl=lambda *, value: value, attrs={"value": "dense"}, num_inputs=0,
     doc="A constant tensor embedded in the graph (eager tensors captured by a trace become constants).")
 
-
-def input_types(values: Sequence[Value]) -> list[TensorType]:
-    return [v.type for v in values]

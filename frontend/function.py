@@ -121,6 +121,8 @@ class ConcreteFunction:
         self._num_user_outputs = len(graph.outputs)
         self._assigned: list = []   # (Variable, graph output index)
         self._prints: list = []     # variables.PrintSpec with output indices
+        self._cuda_module = None    # the CUDA build, made on the first GPU call (frontend/device.py)
+        self._cuda_artifact = None
 
     # ------------------------------------------------------------------------------------------------- calling
     def __call__(self, *args):
@@ -245,8 +247,9 @@ class Function:
     """A Python function traced and compiled per input signature. Made by `tfc.function`."""
 
     def __init__(self, python_function, input_signature=None, name: str | None = None,
-                 reduce_retracing: bool = False, autograph: bool = True):
+                 reduce_retracing: bool = False, autograph: bool = True, target: str | None = None):
         self._python_function = python_function
+        self._target = target  # "cpu", "cuda" or None (the `tfc.device` scope decides, else cpu)
         self._signature = inspect.signature(python_function)
         self._input_signature = None if input_signature is None else list(input_signature)
         self._name = name or getattr(python_function, "__name__", "function")
@@ -291,6 +294,9 @@ class Function:
             # Called while another function traces: this function's trace (shared with later direct calls, as
             # in TensorFlow) is inlined into the caller's graph.
             return concrete._inline(trace, tensors)
+        from .device import call_cuda, current_target
+        if (self._target or current_target() or "cpu").startswith(("cuda", "gpu")):
+            return call_cuda(concrete, tensors)
         return concrete._call_flat(tensors)
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
@@ -500,7 +506,7 @@ class BoundFunction:
 
 
 def function(func=None, *, input_signature=None, autograph: bool = True, jit_compile=None,
-             reduce_retracing: bool = False, name: str | None = None):
+             reduce_retracing: bool = False, name: str | None = None, target: str | None = None):
     """Compiles a Python function: traced into a graph once per input signature, then run as native code.
 
     >>> @tfc.function
@@ -508,8 +514,11 @@ def function(func=None, *, input_signature=None, autograph: bool = True, jit_com
     ...     return (x + y) * z
     >>> add_and_multiply(tfc.constant(2.0), tfc.constant(3.0), tfc.constant(4.0)).numpy()
     20.0
+
+    `target="cuda"` compiles for an NVIDIA GPU (PTX + launch plan) and returns GPU-resident tensors; see
+    `tfc.device`.
     """
     def decorate(fn):
         return Function(fn, input_signature=input_signature, name=name, reduce_retracing=reduce_retracing,
-                        autograph=autograph)
+                        autograph=autograph, target=target)
     return decorate(func) if func is not None else decorate

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Iterable
 
 import numpy as np
@@ -14,7 +15,8 @@ import numpy as np
 from . import dtypes as _dtypes
 from .errors import Location
 
-__all__ = ["TensorType", "Value", "Node", "Graph", "print_graph", "clone_into"]
+__all__ = ["TensorType", "Value", "Node", "Graph", "VerificationError", "verify_node", "print_graph", "clone_into",
+           "clone_region"]
 
 
 class TensorType:
@@ -88,6 +90,43 @@ class Node:
         self.regions: list[Graph] = list(regions)
 
 
+def _types(types: Iterable[TensorType]) -> str:
+    return ", ".join(t.mlir() for t in types)
+
+
+class VerificationError(ValueError):
+    """A graph that breaks a rule. `node` is the offending node (None when the graph's returns are at fault) and
+    `detail` the message without a location, for tools that point at their own position (tfc-opt points into the
+    .mlir file it read)."""
+
+    def __init__(self, detail: str, node: Node | None = None):
+        self.detail = detail
+        self.node = node
+        where = f"{node.loc}: " if node is not None and node.loc is not None else ""
+        super().__init__(where + detail)
+
+
+def verify_node(node: Node) -> None:
+    """Checks that `node`'s result types are what its op's rule gives for its operands and attributes."""
+    from .errors import RuleError
+
+    if node.op.name == "constant":  # no rule: the value's own type is the result type
+        return
+    name = f"tfc.{node.op.name}"
+    try:
+        region_types = {"regions": node.regions} if node.regions else {}
+        expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs, **region_types)
+    except RuleError as error:
+        raise VerificationError(f"{name}: {error}", node) from None
+    except (TypeError, ValueError) as error:  # operands or attributes the rule was not written for
+        raise VerificationError(f"{name}: its rule rejects these operands and attributes: {error}", node) from None
+    expected = [expected] if isinstance(expected, TensorType) else list(expected)
+    got = [v.type for v in node.outputs]
+    if expected != got:
+        raise VerificationError(f"{name}: result types ({_types(got)}) do not match the op's rule, which gives "
+                                f"({_types(expected)})", node)
+
+
 class Graph:
     """A function body: typed inputs, nodes in program order, and the values it returns."""
 
@@ -127,31 +166,19 @@ class Graph:
 
     def verify(self, _outer: frozenset = frozenset()) -> None:
         """Checks SSA dominance (regions see the values defined before their op) and that every node's result
-        types follow its op's rule; raises ValueError."""
-        from .errors import RuleError
-
+        types follow its op's rule; raises VerificationError (a ValueError)."""
         defined = set(_outer) | set(map(id, self.inputs))
         for node in self.nodes:
             for value in node.inputs:
                 if id(value) not in defined:
-                    raise ValueError(f"{node.loc}: tfc.{node.op.name} uses a value before it is defined")
+                    raise VerificationError(f"tfc.{node.op.name} uses a value before it is defined", node)
             for region in node.regions:
                 region.verify(frozenset(defined))
-            if node.op.name != "constant":
-                try:
-                    region_types = {"regions": node.regions} if node.regions else {}
-                    expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs, **region_types)
-                except RuleError as error:
-                    raise ValueError(f"{node.loc}: tfc.{node.op.name}: {error}") from None
-                expected = [expected] if isinstance(expected, TensorType) else list(expected)
-                got = [v.type for v in node.outputs]
-                if expected != got:
-                    raise ValueError(f"{node.loc}: tfc.{node.op.name}: result types {got} do not match the op's "
-                                     f"rule, which gives {expected}")
+            verify_node(node)
             defined.update(map(id, node.outputs))
         for value in self.outputs:
             if id(value) not in defined:
-                raise ValueError(f"graph {self.name}: returns a value that is not defined in it")
+                raise VerificationError(f"graph {self.name}: returns a value that is not defined in it")
 
     def __str__(self) -> str:
         return print_graph(self)
@@ -166,11 +193,11 @@ def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
     for i, value in enumerate(graph.inputs):
         names[id(value)] = f"%arg{i}"
     params = ", ".join(f"%arg{i}: {v.type.mlir()}" for i, v in enumerate(graph.inputs))
-    results = ", ".join(v.type.mlir() for v in graph.outputs)
-    lines = [f"func.func @{graph.name}({params}) -> ({results}) {{"]
+    results = _types(v.type for v in graph.outputs)
+    lines = [f"func.func @{print_symbol(graph.name)}({params}) -> ({results}) {{"]
     _print_nodes(graph, names, lines, "  ", debug_info, [0, 0])
     returned = ", ".join(names[id(v)] for v in graph.outputs)
-    returned_types = ", ".join(v.type.mlir() for v in graph.outputs)
+    returned_types = _types(v.type for v in graph.outputs)
     lines.append(f"  func.return {returned} : {returned_types}" if graph.outputs else "  func.return")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -193,8 +220,8 @@ def _print_nodes(graph: Graph, names: dict, lines: list, indent: str, debug_info
             lhs = ""
         operands = ", ".join(names[id(v)] for v in node.inputs)
         attrs = _print_attrs(node)
-        in_types = ", ".join(v.type.mlir() for v in node.inputs)
-        out_types = ", ".join(v.type.mlir() for v in node.outputs)
+        in_types = _types(v.type for v in node.inputs)
+        out_types = _types(v.type for v in node.outputs)
         if len(node.outputs) != 1:
             out_types = f"({out_types})"
         loc = f" {print_location(node.loc)}" if debug_info else ""
@@ -212,10 +239,20 @@ def _print_nodes(graph: Graph, names: dict, lines: list, indent: str, debug_info
             lines.append(f"{indent}^bb0({args}):")
             _print_nodes(region, names, lines, indent + "  ", debug_info, counters)
             yielded = ", ".join(names[id(v)] for v in region.outputs)
-            yield_types = ", ".join(v.type.mlir() for v in region.outputs)
+            yield_types = _types(v.type for v in region.outputs)
             lines.append(f"{indent}  \"tfc.yield\"({yielded}) : ({yield_types}) -> ()")
             lines.append(f"{indent}}}, {{" if r + 1 < len(node.regions) else f"{indent}}}){attrs} : ({in_types}) -> "
                          f"{out_types}{loc}")
+
+
+def clone_region(region: Graph, parent: Graph, mapping: dict) -> Graph:
+    """A copy of `region` (block arguments, nodes, yields) for a node of `parent`; see clone_into."""
+    copy = Graph(region.name, parent)
+    for value in region.inputs:
+        mapping[id(value)] = copy.add_input(value.type)
+    clone_into(region, copy, mapping)
+    copy.outputs = [mapping[id(v)] for v in region.outputs]
+    return copy
 
 
 def clone_into(source: Graph, target: Graph, mapping: dict) -> None:
@@ -223,14 +260,7 @@ def clone_into(source: Graph, target: Graph, mapping: dict) -> None:
     the target value to use for it; it must hold source's inputs (and any outer values its regions use), and
     gains an entry for every copied result."""
     for node in source.nodes:
-        regions = []
-        for region in node.regions:
-            copy = Graph(region.name, target)
-            for value in region.inputs:
-                mapping[id(value)] = copy.add_input(value.type)
-            clone_into(region, copy, mapping)
-            copy.outputs = [mapping[id(v)] for v in region.outputs]
-            regions.append(copy)
+        regions = [clone_region(region, target, mapping) for region in node.regions]
         new = target.add_node(node.op, [mapping[id(v)] for v in node.inputs], node.attrs,
                               [v.type for v in node.outputs], node.loc, regions)
         for old, value in zip(node.outputs, new.outputs):
@@ -243,8 +273,15 @@ def print_location(loc: Location | None) -> str:
     return f"loc({_quote(loc.file)}:{loc.line}:{loc.col})"
 
 
+def print_symbol(name: str) -> str:
+    """A symbol name as MLIR spells it: bare when it is an identifier, else quoted (`@"<lambda>"`)."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$.]*", name) else _quote(name)
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """An MLIR string literal. Control characters become `\\XX` escapes: MLIR strings cannot span lines."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m.group()):02X}", escaped) + '"'
 
 
 def _print_attrs(node: Node) -> str:
@@ -282,8 +319,10 @@ def print_attr(kind: str, value) -> str:
 def print_float(value: float, mlir_type: str) -> str:
     """A float literal MLIR parses back exactly: shortest repr, or the bit pattern for inf/nan."""
     if math.isfinite(value):
-        text = repr(value)
-        return text if ("." in text or "e" in text) else text + ".0"
+        mantissa, e, exponent = repr(value).partition("e")
+        if "." not in mantissa:  # MLIR needs the point: `1e-05` does not parse, `1.0e-05` does
+            mantissa += ".0"
+        return mantissa + e + exponent
     bits = np.array(value, dtype=np.float64).view(np.uint64).item()
     if mlir_type != "f64":
         np_type = {"f32": np.float32, "f16": np.float16}[mlir_type]

@@ -49,7 +49,7 @@ def _never_eager(*args, **kwargs):
 
 read_variable_op = defop("read_variable", infer=_read_rule, impl=_never_eager, num_inputs=1, side_effects=True,
                          doc="The current value of a variable (operand: its handle, a function input).")
-assign_variable_op = defop("assign_variable", infer=_assign_rule, impl=_never_eager, num_inputs=2,
+assign_variable_op = defop("assign_variable", infer=_assign_rule, impl=_never_eager, num_inputs=2, num_outputs=0,
                            side_effects=True, doc="Sets a variable (operand 0: its handle) to operand 1.")
 
 
