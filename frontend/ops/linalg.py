@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from .common import NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
+from .grad_helpers import unbroadcast
 from .shape import transpose
 
 __all__ = ["matmul"]
@@ -27,6 +28,14 @@ def _matmul_rule(a: TensorType, b: TensorType) -> TensorType:
 
 _matmul = defop("matmul", infer=_matmul_rule, impl=np.matmul, num_inputs=2,
                 doc="Matrix product of the last two dimensions; leading (batch) dimensions broadcast.")
+
+
+@defgrad(_matmul)
+def _matmul_grad(node, g):
+    """d(a @ b) = g @ b^T and a^T @ g, summed over the batch dimensions each operand was broadcast along."""
+    a, b = node.inputs
+    return (unbroadcast(matmul(g, b, transpose_b=True), a) if node.needs[0] else None,
+            unbroadcast(matmul(a, g, transpose_a=True), b) if node.needs[1] else None)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):

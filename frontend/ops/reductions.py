@@ -3,10 +3,11 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .common import NUMERIC, axes_or_fail, check_dtype
+from .grad_helpers import broadcast_like
 
 __all__ = ["reduce_sum"]
 
@@ -28,6 +29,16 @@ _reduce_sum = defop("reduce_sum", infer=_sum_rule,
                     impl=lambda x, *, axes, keepdims: np.sum(x, axis=tuple(axes), keepdims=keepdims, dtype=x.dtype),
                     attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1,
                     doc="Sum over `axes` (all axes when axis=None); keepdims keeps them as size 1.")
+
+
+@defgrad(_reduce_sum)
+def _reduce_sum_grad(node, g):
+    """Every summed element receives the gradient of its sum: g with the axes kept, repeated along them."""
+    from .shape import reshape
+
+    x = node.inputs[0]
+    kept = tuple(1 if i in node.attrs["axes"] else d for i, d in enumerate(x.shape))
+    return (broadcast_like(reshape(g, kept), x),)
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
