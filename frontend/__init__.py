@@ -20,5 +20,6 @@ from . import config, nest  # noqa: F401
 from .function import ConcreteFunction, Function, TensorSpec, function  # noqa: F401
 from . import linalg, math  # noqa: F401  (TensorFlow's namespaces)
 from .autodiff import GradientTape, UnconnectedGradients, stop_gradient  # noqa: F401
+from .variables import Variable  # noqa: F401
 
 __version__ = "0.1.0"
