@@ -149,10 +149,13 @@ def link(obj: bytes, library: str) -> str:
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path], capture_output=True, text=True)
+    # -Bsymbolic: the library's calls to its own functions bind to them, not to a same-named symbol loaded
+    # earlier (a tfc.function named `step` or `exp` would otherwise call libc's step() or libm's exp()).
+    flags = ["-shared", "-Wl,-Bsymbolic"]
+    proc = subprocess.run([cc, *flags, "-o", tmp, obj_path], capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
-                            command=f"{cc} -shared -o {library} {obj_path}")
+                            command=f"{cc} {' '.join(flags)} -o {library} {obj_path}")
     os.replace(tmp, library)  # atomic: a concurrent loader never sees a half-written library
     return library
 
