@@ -21,5 +21,7 @@ from .function import ConcreteFunction, Function, TensorSpec, function  # noqa: 
 from . import linalg, math  # noqa: F401  (TensorFlow's namespaces)
 from .autodiff import GradientTape, UnconnectedGradients, stop_gradient  # noqa: F401
 from .variables import Variable  # noqa: F401
+from .module import Module  # noqa: F401
+from . import keras, optimizers  # noqa: F401
 
 __version__ = "0.1.0"
