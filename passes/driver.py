@@ -92,11 +92,14 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     optimized = graph_passes.optimize(graph)
     stages["optimized"] = print_graph(optimized)
     start = timer.stage("graph passes", start)
-    stages["linalg"] = lower_graph(optimized, symbol)
+    # The native symbol carries a prefix: a function named `exp` or `step` must neither call nor be confused
+    # with libm's exp / libc's step (same-named symbols in one library, or interposed across libraries).
+    native = f"tfc_{symbol}"
+    stages["linalg"] = lower_graph(optimized, native)
     start = timer.stage("lower", start)
 
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
-    entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
+    entry = {"name": symbol, "symbol": f"_mlir_ciface_{native}",
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
     # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
@@ -149,9 +152,7 @@ def link(obj: bytes, library: str) -> str:
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    # -Bsymbolic: the library's calls to its own functions bind to them, not to a same-named symbol loaded
-    # earlier (a tfc.function named `step` or `exp` would otherwise call libc's step() or libm's exp()).
-    flags = ["-shared", "-Wl,-Bsymbolic"]
+    flags = ["-shared"]
     proc = subprocess.run([cc, *flags, "-o", tmp, obj_path], capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
