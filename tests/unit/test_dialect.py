@@ -333,5 +333,6 @@ def test_mlir_opt_rejects_what_the_declaration_forbids(tmp_path, monkeypatch):
     with pytest.raises(CompilerError) as info:
         verify_tfc_ir(bad)
     assert "op expects exactly 1 operands, but got 2" in str(info.value)
-    assert open(info.value.reproducer).read() == bad  # saved for the replay command
+    with open(info.value.reproducer) as saved:
+        assert saved.read() == bad  # saved for the replay command
     assert "--irdl-file=" in info.value.command
