@@ -61,6 +61,8 @@ class Emitter:
 
     def scalar(self, value, dtype) -> str:
         """A scalar arith.constant of `dtype`'s storage type."""
+        if dtype.is_bool:  # `arith.constant true : i1` does not parse; the integer form does
+            return self.assign(f"arith.constant {int(bool(value))} : i1", "cst")
         return self.assign(f"arith.constant {scalar_literal(value, dtype)} : {dtype.storage}", "cst")
 
     def dim(self, value: str, type: TensorType, axis: int) -> str:
