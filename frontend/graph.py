@@ -213,7 +213,10 @@ def print_float(value: float, mlir_type: str) -> str:
     """A float literal MLIR parses back exactly: shortest repr, or the bit pattern for inf/nan."""
     if math.isfinite(value):
         text = repr(value)
-        return text if ("." in text or "e" in text) else text + ".0"
+        if "e" in text and "." not in text:  # MLIR needs a fraction before the exponent: 1.0e-12, not 1e-12
+            mantissa, exponent = text.split("e")
+            return f"{mantissa}.0e{exponent}"
+        return text if "." in text else text + ".0"
     bits = np.array(value, dtype=np.float64).view(np.uint64).item()
     if mlir_type != "f64":
         np_type = {"f32": np.float32, "f16": np.float16}[mlir_type]

@@ -136,6 +136,8 @@ def moments(x, axes, shift=None, keepdims=False, name=None):
 
 def batch_normalization(x, mean, variance, offset, scale, variance_epsilon, name=None):
     x = convert_to_tensor(x)
+    mean, variance = (v if hasattr(v, "dtype") and not isinstance(v, float) else convert_to_tensor(v, dtype=x.dtype)
+                      for v in (mean, variance))
     inv = rsqrt(variance + variance_epsilon)
     if scale is not None:
         inv = inv * scale
