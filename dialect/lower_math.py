@@ -81,7 +81,10 @@ def _sign(b: ScalarBuilder, x: str) -> str:
     zero, one = b.constant(0), b.constant(1)
     if _unsigned(b):
         return select(b, cmp(b, "ne", x, zero), one, zero)
-    negative = select(b, cmp(b, "lt", x, zero), b.constant(-1), x if b.dtype.is_floating else zero)
+    otherwise = zero  # sign(-0.0) is +0.0 (numpy and TensorFlow); a nan stays nan
+    if b.dtype.is_floating:
+        otherwise = select(b, b.op(f"arith.cmpf uno, {x}, {x}"), x, zero)
+    negative = select(b, cmp(b, "lt", x, zero), b.constant(-1), otherwise)
     return select(b, cmp(b, "gt", x, zero), one, negative)
 
 
