@@ -89,6 +89,22 @@ class Tensor:
     def is_symbolic(self) -> bool:
         return self._symbol is not None
 
+    @property
+    def device(self) -> str:
+        """Where the value lives: the CPU for eager numpy-backed tensors (DeviceTensor overrides it)."""
+        from .device import CPU_DEVICE
+        return "" if self._symbol is not None else CPU_DEVICE
+
+    def gpu(self, ordinal: int = 0) -> "Tensor":
+        """A copy of this tensor in GPU memory (see tfc.device)."""
+        from .device import to_device
+        return to_device(self, f"GPU:{ordinal}")
+
+    def cpu(self) -> "Tensor":
+        """A copy of this tensor in host memory (itself when it is already there)."""
+        from .device import to_device
+        return to_device(self, "CPU:0")
+
     def get_shape(self) -> TensorShape:
         return self.shape
 

@@ -34,6 +34,21 @@ def assert_same(got, expected, dtype=None, rtol=None, what=""):
         np.testing.assert_array_equal(got, expected, err_msg=what)
 
 
+@pytest.fixture(scope="session", autouse=True)
+def private_compile_cache(tmp_path_factory):
+    """The suite never reads the user's compile cache: a warm cache must not hide compiler failures. One fresh
+    cache per session (subprocesses inherit it); tests of the cache itself point TFC_CACHE_DIR elsewhere."""
+    import os
+
+    saved = os.environ.get("TFC_CACHE_DIR")
+    os.environ["TFC_CACHE_DIR"] = str(tmp_path_factory.mktemp("tfc-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("TFC_CACHE_DIR", None)
+    else:
+        os.environ["TFC_CACHE_DIR"] = saved
+
+
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
