@@ -17,4 +17,15 @@ KNOWN_GAPS = {
                            "their CSE'd init tensor, which eliminate-empty-tensors then places in an output buffer "
                            "that is overwritten before the second result is copied out: wrong values "
                            "(tests/e2e/test_ops_tf.py::test_two_same_shaped_reductions_in_one_function)",
+    "cuda-constant-operands": "the CUDA launch plan has no buffers for constants embedded in the graph (a "
+                              "captured eager tensor such as gather/one_hot indices or avg_pool's window counts): "
+                              "those functions compile for the CPU only",
+    "cuda-kernel-boundaries": "softmax along axis 0 (a reduction feeding a broadcast over the reduced axis) is split "
+                              "by the GPU mapping into kernels that share a value: CPU only for now",
+}
+
+# e2e cases (tests/e2e/op_cases*.py ids) that the CUDA target does not compile yet, with the gap that explains it.
+CUDA_CASE_GAPS = {
+    "creation": "cuda-constant-operands", "gather": "cuda-constant-operands", "losses": "cuda-constant-operands",
+    "pool2d": "cuda-constant-operands", "softmax-stable": "cuda-kernel-boundaries",
 }
