@@ -9,6 +9,9 @@ import tfc
 from tfc.passes import gpu, gpu_codegen
 from tfc.passes.target import cuda
 
+from tfc.errors import CompilerError
+from tfc.ops.known_gaps import CUDA_CASE_GAPS, KNOWN_GAPS
+
 from op_cases import CASES
 
 needs_ptxas = pytest.mark.skipif(shutil.which("ptxas") is None,
@@ -21,7 +24,9 @@ def _one_per_dtype():
     for case in CASES:
         shapes = max(case.shapes, key=lambda s: (sum(len(x) for x in s), str(s)))
         for dtype in case.dtypes:
-            yield pytest.param(case, shapes, dtype, id=f"{case.id}-{dtype}")
+            gap = CUDA_CASE_GAPS.get(case.id)
+            marks = [pytest.mark.xfail(reason=KNOWN_GAPS[gap], strict=True, raises=CompilerError)] if gap else []
+            yield pytest.param(case, shapes, dtype, id=f"{case.id}-{dtype}", marks=marks)
 
 
 def compile_case(fn, *arrays, name="f", assemble=None):
@@ -38,9 +43,10 @@ def test_every_op_assembles_for_sm90(case, shapes, dtype):
     kernels = {s["kernel"] for s in artifact.plan["steps"] if s["op"] == "launch"}
     for kernel in kernels:
         assert f".entry {kernel}(" in artifact.ptx
-    expected = np.asarray(case.reference(*arrays))
-    (output,) = [b for b in artifact.plan["buffers"] if b["kind"] == "output"]
-    assert output["shape"] == list(expected.shape) and output["dtype"] == expected.dtype.name
+    expected = case.reference(*arrays)
+    expected = [np.asarray(e) for e in (expected if isinstance(expected, (list, tuple)) else [expected])]
+    outputs = [b for b in artifact.plan["buffers"] if b["kind"] == "output"]
+    assert [(o["shape"], o["dtype"]) for o in outputs] == [(list(e.shape), e.dtype.name) for e in expected]
 
 
 @needs_ptxas
