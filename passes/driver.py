@@ -24,7 +24,7 @@ import time
 from tfc import config
 from tfc.errors import CompilerError
 from tfc.graph import Graph, print_graph
-from tfc.runtime import abi
+from tfc.runtime import abi, cache
 from tfc.runtime.loader import Module
 
 from . import codegen, graph_passes, pipeline
@@ -40,9 +40,10 @@ class Artifact:
     library: str
     manifest: dict
     stages: dict[str, str]
+    weights: dict = dataclasses.field(default_factory=dict)  # arrays of the entries' weight parameters, by name
 
     def load(self) -> Module:
-        return Module(self.library, self.manifest)
+        return Module(self.library, self.manifest, self.weights)
 
 
 def _build_dir() -> str:
@@ -78,48 +79,87 @@ def spec_json(name: str, type) -> dict:
     return {"name": name, "shape": list(type.shape), "dtype": type.dtype.name}
 
 
-def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
-                  keep_stages: bool = False) -> Artifact:
-    """Compiles `graph` into a library whose entry point is `name`; memoized on the lowered IR and target."""
+@dataclasses.dataclass
+class Lowered:
+    """One graph ready for native compilation: its func.func (linalg) text, its manifest entry, the weights it
+    takes after its arguments, and the printable stages so far."""
+    name: str
+    func: str
+    entry: dict
+    weights: dict
+    stages: dict[str, str]
+
+
+def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowered:
+    """Graph passes, weight hoisting and lowering to linalg: everything before MLIR tools run (cheap, and the
+    input of the cache key)."""
     from tfc.dialect import lower_graph
     from tfc.dialect.lowering import symbol_name
 
-    target = target or host()
-    timer = _Timer(name)
-    start = time.perf_counter()
+    from .weights import hoist_weights
+
     symbol = symbol_name(name)
     stages = {"tfc": print_graph(graph)}
     optimized = graph_passes.optimize(graph)
     stages["optimized"] = print_graph(optimized)
-    start = timer.stage("graph passes", start)
-    # The native symbol carries a prefix: a function named `exp` or `step` must neither call nor be confused
-    # with libm's exp / libc's step (same-named symbols in one library, or interposed across libraries).
-    native = f"tfc_{symbol}"
-    stages["linalg"] = lower_graph(optimized, native)
-    start = timer.stage("lower", start)
-
+    lowered_graph, weight_names, weights = hoist_weights(optimized)
+    stages["linalg"] = lower_graph(lowered_graph, symbol)
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
-    entry = {"name": symbol, "symbol": f"_mlir_ciface_{native}",
-             "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
-             "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
-    # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
-    key = hashlib.sha256("\0".join([stages["linalg"], json.dumps(entry, sort_keys=True),
-                                    pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
-                                    repr(target)]).encode()).hexdigest()
+    num_args = len(graph.inputs)
+    entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
+             "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
+             "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
+             "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(lowered_graph.outputs)]}
+    return Lowered(symbol, stages["linalg"], entry, weights, stages)
+
+
+def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
+                  keep_stages: bool = False) -> Artifact:
+    """Compiles `graph` into a library whose entry point is `name`; memoized on the lowered IR and target, and
+    cached on disk across processes (runtime/cache.py)."""
+    timer = _Timer(name)
+    start = time.perf_counter()
+    lowered = lower(graph, name, arg_names)
+    timer.stage("lower", start)
+    return compile_module([lowered], lowered.name, target, keep_stages, timer)
+
+
+def compile_module(functions: list[Lowered], name: str, target: Target | None = None, keep_stages: bool = False,
+                   timer: "_Timer | None" = None) -> Artifact:
+    """Compiles several lowered graphs into ONE library (one func.func each in one MLIR module, one mlir-opt,
+    one mlir-translate, one llvmlite and one link run). `target=None` is the host."""
+    timer = timer or _Timer(name)
+    start = time.perf_counter()
+    linalg = "\n".join(f.func for f in functions)
+    entries = [f.entry for f in functions]
+    weights = {k: v for f in functions for k, v in f.weights.items()}
+    stages = {stage: "\n".join(f.stages[stage] for f in functions) for stage in ("tfc", "optimized")}
+    stages["linalg"] = linalg
+    key = compile_key(linalg, entries, target)
     dump_dir = config.dump_dir()
     with _LOCK:
-        cached = _MEMO.get(key)
-    if cached is not None and (not keep_stages or "llvm" in cached.stages) and not dump_dir:
-        return cached
+        memo = _MEMO.get(key)
+    if memo is not None and (not keep_stages or "llvm" in memo.stages) and not dump_dir:
+        return dataclasses.replace(memo, weights=weights)
+    if not keep_stages and not dump_dir:
+        found = cache.lookup(key) if cache.enabled() else None
+        if found is not None:
+            timer.stage("cache hit", start)
+            timer.report()
+            artifact = Artifact(found[0], found[1], stages, weights)
+            with _LOCK:
+                _MEMO[key] = artifact
+            return artifact
 
+    target = target or host()
     if keep_stages or dump_dir:
-        text = stages["linalg"]
+        text = linalg
         for stage, pipe in pipeline.CPU_STAGES:
             text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipe), what=f"{stage} ({name})")
             start = timer.stage(stage, start)
     else:
         all_pipes = [p for _, p in pipeline.CPU_STAGES]
-        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes), what=f"compile ({name})")
+        stages["llvm-dialect"] = mlir_opt(linalg, pipeline.pass_string(all_pipes), what=f"compile ({name})")
         start = timer.stage("mlir-opt", start)
     stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
     start = timer.stage("translate", start)
@@ -128,19 +168,73 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
 
     out_dir = os.path.join(_build_dir(), key[:16])
     os.makedirs(out_dir, exist_ok=True)
-    library = link(obj, os.path.join(out_dir, f"{symbol}.so"))
-    timer.stage("link", start)
-    timer.report()
+    library = link(obj, os.path.join(out_dir, f"{name}.so"))
+    start = timer.stage("link", start)
 
-    manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(toolchain_versions()))
+    manifest = abi.make_manifest(os.path.basename(library), entries, target.as_dict(), dict(toolchain_versions()))
     write_manifest(library, manifest)
-    artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
-                                                                                   ("tfc", "optimized", "linalg")})
     if dump_dir:
-        dump_stages(os.path.join(dump_dir, f"{symbol}-{key[:8]}"), stages, obj, library, manifest)
+        dump_stages(os.path.join(dump_dir, f"{name}-{key[:8]}"), stages, obj, library, manifest)
+    if cache.enabled():
+        library, manifest = cache.store(key, library, manifest)
+        timer.stage("cache store", start)
+    timer.report()
+    artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
+                                                                                   ("tfc", "optimized", "linalg")},
+                        weights)
     with _LOCK:
         _MEMO[key] = artifact
     return artifact
+
+
+def compile_key(linalg: str, entries: list[dict], target: Target | None) -> str:
+    """The content address of a compiled module: its lowered IR and manifest entries (int8 and uint8 lower to
+    the same signless code but differ in the manifest), the pipeline, the target (the host's CPU fingerprint
+    when None: no llvmlite needed to compute it), the tools, and tfc's own compiler sources."""
+    from tfc.runtime.cpu import host_fingerprint
+
+    parts = [linalg, json.dumps(entries, sort_keys=True),
+             pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
+             repr(target) if target is not None else "host:" + host_fingerprint(),
+             _toolchain_fingerprint(), _compiler_sources_hash()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _toolchain_fingerprint() -> str:
+    """Identifies the installed tools without running or importing them (a warm start must stay cheap): path,
+    size and mtime of each binary and of llvmlite's LLVM library, found but not loaded."""
+    from .mlir_tools import MLIR_TRANSLATE
+
+    files = [shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin") or tool
+             for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"))]
+    # llvmlite's folder, looked up on sys.path by hand: even importlib's find_spec would consult import hooks.
+    binding = next((os.path.join(p, "llvmlite", "binding") for p in sys.path
+                    if os.path.isdir(os.path.join(p or ".", "llvmlite", "binding"))), None)
+    if binding:
+        files += sorted(os.path.join(binding, f) for f in os.listdir(binding) if f.startswith("libllvmlite"))
+    parts = []
+    for path in files:
+        try:
+            stat = os.stat(os.path.realpath(path))
+            parts.append(f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return "|".join(parts)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiler_sources_hash() -> str:
+    """A hash of tfc's compiler sources (passes/, dialect/): editing the compiler invalidates the cache."""
+    import tfc.dialect
+
+    digest = hashlib.sha256()
+    for folder in (os.path.dirname(__file__), os.path.dirname(tfc.dialect.__file__)):
+        for file in sorted(os.listdir(folder)):
+            if file.endswith(".py"):
+                with open(os.path.join(folder, file), "rb") as f:
+                    digest.update(file.encode() + b"\0" + f.read())
+    return digest.hexdigest()
 
 
 def link(obj: bytes, library: str) -> str:
@@ -152,11 +246,11 @@ def link(obj: bytes, library: str) -> str:
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    flags = ["-shared"]
-    proc = subprocess.run([cc, *flags, "-o", tmp, obj_path], capture_output=True, text=True)
+    # -lm: the code calls libm (expf, ...); Python has it loaded already, but a C program or dlopen may not.
+    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path, "-lm"], capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
-                            command=f"{cc} {' '.join(flags)} -o {library} {obj_path}")
+                            command=f"{cc} -shared -o {library} {obj_path} -lm")
     os.replace(tmp, library)  # atomic: a concurrent loader never sees a half-written library
     return library
 

@@ -1,6 +1,6 @@
 """The native calling convention and the manifest that describes a compiled library.
 
-Every compiled entry point is `void _mlir_ciface_tfc_NAME(Desc *in0, ..., Desc *out0, ...)` where Desc is MLIR's
+Every compiled entry point is `void _mlir_ciface_NAME(Desc *in0, ..., Desc *out0, ...)` where Desc is MLIR's
 memref descriptor for the argument's rank: {allocated, aligned, offset, sizes[rank], strides[rank]}, strides in
 elements. Outputs are allocated by the caller (destination-passing style); the code writes into them.
 """

@@ -47,3 +47,54 @@ def _filled(like, fill, dtype):
                                   "tfc.broadcast_to (not available yet)")
     # A splat constant: printed as dense<1.0> in the graph and folded into its consumer by linalg fusion.
     return constant(np.full(tuple(like.shape), fill, dtype=dtype.np))
+
+
+def select_zero(condition, grad: Tensor) -> Tensor:
+    """grad where condition holds, else 0 (not grad * mask: that would turn an inf gradient into nan)."""
+    from .logic import where
+
+    return where(condition, grad, zeros_like(grad))
+
+
+def keepdims_shape(x: Tensor, axes) -> tuple:
+    return tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+
+
+def scatter_slice(grad: Tensor, like: Tensor, begin, strides) -> Tensor:
+    """The gradient of slicing `like`: `grad` placed at begin::strides of a zero tensor shaped like `like`.
+    A stride s spreads grad by interleaving s-1 zero slabs (concat on a new axis, then merge the two axes)."""
+    from .array import concat, pad
+    from .shape import reshape
+
+    for axis, stride in enumerate(strides):
+        n = grad.shape[axis]
+        if stride == 1 or n == 0:
+            continue
+        expanded = reshape(grad, grad.shape[:axis + 1] + (1,) + grad.shape[axis + 1:])
+        gaps = constant(np.zeros(expanded.shape[:axis + 1] + (stride - 1,) + expanded.shape[axis + 2:],
+                                 grad.dtype.np))
+        spread = reshape(concat([expanded, gaps], axis + 1), grad.shape[:axis] + (n * stride,) + grad.shape[axis + 1:])
+        grad = _take_prefix(spread, axis, (n - 1) * stride + 1)
+    paddings = [[b, d - b - n] for b, n, d in zip(begin, grad.shape, like.shape)]
+    return pad(grad, paddings) if any(p for pair in paddings for p in pair) else grad
+
+
+def _take_prefix(x: Tensor, axis: int, length: int) -> Tensor:
+    from ..core import bind
+    from .array import _slice
+
+    size = tuple(length if i == axis else d for i, d in enumerate(x.shape))
+    return bind(_slice, x, begin=(0,) * x.ndim, size=size, strides=(1,) * x.ndim)
+
+
+def via_composition(compose, node, grad: Tensor):
+    """Differentiates an op through an equivalent composition of differentiable ops (for ops such as conv2d
+    whose gradient is a scatter): the composition runs on fresh copies of the inputs under an inner tape.
+    Higher-order gradients do not flow through this first-order rule."""
+    from ..autodiff import GradientTape, stop_gradient
+
+    inputs = [stop_gradient(x) for x in node.inputs]
+    with GradientTape() as tape:
+        tape.watch(inputs)
+        out = compose(*inputs, **node.attrs)
+    return tuple(tape.gradient(out, inputs, output_gradients=grad))

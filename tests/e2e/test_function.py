@@ -137,7 +137,7 @@ def test_every_stage_prints():
     assert "memref.alloc" not in bufferized and "bufferization.to_tensor" not in bufferized
     assert "llvm.func" in concrete.as_text("llvm-dialect")
     llvm_ir = concrete.as_text("llvm")
-    assert "define void @_mlir_ciface_tfc_f" in llvm_ir and "loc(" not in concrete.as_text("fused")
+    assert "define void @_mlir_ciface_f" in llvm_ir and "loc(" not in concrete.as_text("fused")
 
 
 def test_dump_dir_writes_numbered_stages(tmp_path, monkeypatch):

@@ -174,7 +174,7 @@ def test_compiled_step_updates_variables_in_the_native_function():
     x = tfc.constant(np.arange(6, dtype=np.float32).reshape(2, 3))
 
     @tfc.function
-    def step(x):
+    def sgd_step(x):
         with tfc.GradientTape() as tape:
             loss = tfc.reduce_sum(tfc.matmul(x, w))
         w.assign_sub(0.1 * tape.gradient(loss, w))
@@ -182,8 +182,8 @@ def test_compiled_step_updates_variables_in_the_native_function():
 
     expected = np.ones((3, 2), np.float32)
     for _ in range(3):
-        step(x)
+        sgd_step(x)
         expected -= 0.1 * np.repeat(x.numpy().sum(0)[:, None], 2, axis=1)
     np.testing.assert_allclose(w.numpy(), expected, rtol=1e-6)
-    assert step.experimental_get_tracing_count() == 1
-    assert '"tfc.subtract"' in step.get_concrete_function(x).as_text("tfc")
+    assert sgd_step.experimental_get_tracing_count() == 1
+    assert '"tfc.subtract"' in sgd_step.get_concrete_function(x).as_text("tfc")

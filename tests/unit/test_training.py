@@ -52,12 +52,12 @@ def test_dense_uses_seeded_glorot_uniform():
 def _quadratic_steps(optimizer, steps, compiled):
     w = tfc.Variable(np.array([1.0, -2.0, 3.0], np.float32))
 
-    def step():
+    def train_step():
         with tfc.GradientTape() as tape:
             loss = tfc.reduce_sum(w * w * w)
         optimizer.apply_gradients(zip([tape.gradient(loss, w)], [w]))
 
-    run = tfc.function(step) if compiled else step
+    run = tfc.function(train_step) if compiled else train_step
     for _ in range(steps):
         run()
     return w.numpy(), int(optimizer.iterations.numpy())
