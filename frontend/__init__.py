@@ -22,6 +22,10 @@ from .control_flow import cond, while_loop  # noqa: F401
 from . import autograph  # noqa: F401  (tfc.autograph.to_code)
 from .variables import Variable, print  # noqa: F401,A004
 from .device import device, to_device  # noqa: F401
-from . import linalg, math  # noqa: F401  (TensorFlow's namespaces)
+from . import linalg, math, nn, random  # noqa: F401  (TensorFlow's namespaces)
+from .autodiff import GradientTape, UnconnectedGradients, stop_gradient  # noqa: F401
+from .variables import Variable  # noqa: F401
+from .module import Module  # noqa: F401
+from . import keras, optimizers  # noqa: F401
 
 __version__ = "0.1.0"

@@ -343,7 +343,7 @@ def _constant(tensor):
 # --------------------------------------------------------------------------------------------------- logic
 def not_(value):
     if is_symbolic(value):
-        from .ops.compare import logical_not
+        from .ops.logic import logical_not
         return logical_not(value)
     return not value
 
@@ -353,7 +353,7 @@ def and_(left_fn, right_fn):
     if not is_symbolic(left):
         return right_fn() if left else left
     right = right_fn()
-    from .ops.compare import logical_and
+    from .ops.logic import logical_and
     return logical_and(left, right if is_symbolic(right) else convert_to_tensor(bool(right)))
 
 
@@ -362,6 +362,6 @@ def or_(left_fn, right_fn):
     if not is_symbolic(left):
         return left if left else right_fn()
     right = right_fn()
-    from .ops.compare import logical_or
+    from .ops.logic import logical_or
     return logical_or(left, right if is_symbolic(right) else convert_to_tensor(bool(right)))
 

@@ -12,7 +12,7 @@ from __future__ import annotations
 from typing import Callable
 
 from . import dtypes as _dtypes, errors, nest
-from .core import Trace, current_trace, defop, tracing
+from .core import Trace, current_trace, defgrad, defop, tracing
 from .graph import Graph, TensorType
 from .tensor import Tensor, TensorShape, convert_to_tensor
 
@@ -69,10 +69,33 @@ def _while_rule(*loop_types: TensorType, regions=None) -> tuple:
 
 
 cond_op = defop("cond", infer=_cond_rule, impl=_not_bound, num_inputs=1, num_outputs=None, num_regions=2,
+                sample_types=lambda dtype: [TensorType((), dtype)],
                 doc="If-then-else on a scalar bool predicate; regions: then, else (each yields the results).")
 while_op = defop("while", infer=_while_rule, impl=_not_bound, num_inputs=None, num_outputs=None, num_regions=2,
                  doc="While loop over loop variables (the operands); regions: condition (yields a scalar bool), "
                      "body (yields the next loop variables). Results: the final loop variables.")
+
+
+def _no_gradient_yet(node, *output_grads):
+    raise errors.UnsupportedError(f"the gradient of tfc.{node.op.name if hasattr(node, 'op') else 'control flow'} "
+                                  "(a tensor-dependent if or loop) is not implemented yet: differentiate a function "
+                                  "without graph control flow, or move the loop outside the GradientTape",
+                                  location=errors.user_location())
+
+
+defgrad(cond_op, _no_gradient_yet)
+defgrad(while_op, _no_gradient_yet)
+
+
+def _refuse_under_tape(what: str) -> None:
+    """A recording GradientTape would not see into the regions (their values are captured implicitly) and would
+    give None gradients silently: refuse loudly until control-flow gradients exist."""
+    from .core import recording_tapes
+    if recording_tapes():
+        raise errors.UnsupportedError(f"{what} on a tensor condition inside a recording GradientTape: the gradient "
+                                      "of graph control flow is not implemented yet; compute the gradient of code "
+                                      "without tensor-dependent if/while, or outside the tape",
+                                      location=errors.user_location())
 
 
 def is_symbolic(value) -> bool:
@@ -146,6 +169,7 @@ def cond(pred, true_fn: Callable, false_fn: Callable, name=None):
 
 def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, leaf_tensors: list):
     """Adds the tfc.cond node; returns `template` with its tensor leaves replaced by the node's results."""
+    _refuse_under_tape("tfc.cond (or a Python if)")
     trace = current_trace()
     types = list(_cond_rule(pred.type, regions=(then_region, else_region)))
     node = trace.graph.add_node(cond_op, [trace.capture(pred)], {}, types, errors.user_location(),
@@ -223,6 +247,7 @@ def _loop_types(leaves: list[Tensor], structure, single: bool, shape_invariants)
 
 
 def _traced_while(cond, body, state, structure, single, shape_invariants, maximum_iterations):
+    _refuse_under_tape("tfc.while_loop (or a Python while/for)")
     leaves = nest.flatten(state)
     types = _loop_types(leaves, structure, single, shape_invariants)
     counted = maximum_iterations is not None

@@ -106,7 +106,7 @@ class ConcreteFunction:
     """One trace of a `tfc.function`: its graph, its tensor signature, and (after the first call) native code."""
 
     def __init__(self, name: str, graph: Graph, arg_names: list[str], input_specs: list[TensorSpec],
-                 output_template, output_is_tensor: list[bool]):
+                 output_template, output_is_tensor: list[bool], variables=(), updated_variables=()):
         self.name = name
         self.graph = graph
         self.arg_names = arg_names
@@ -115,11 +115,12 @@ class ConcreteFunction:
         self._output_is_tensor = output_is_tensor
         self._module = None
         self._artifact = None
-        # State and printing (tfc.variables): buffers passed after the tensor arguments, variables whose final
-        # value comes back as an extra output (copied into the variable after the call), prints to replay.
-        self._variables: list = []
-        self._num_user_outputs = len(graph.outputs)
-        self._assigned: list = []   # (Variable, graph output index)
+        # State and printing (tfc.variables): the Variables the trace read (extra trailing graph inputs, fed their
+        # arrays at each call); those it assigned, as (Variable, index of the extra result holding the final
+        # value, stored back after each call); tfc.print calls to replay after each call.
+        self._variables = list(variables)
+        self._num_user_outputs = len(graph.outputs) - len(updated_variables)
+        self._assigned = [(v, self._num_user_outputs + i) for i, v in enumerate(updated_variables)]
         self._prints: list = []     # variables.PrintSpec with output indices
         self._cuda_module = None    # the CUDA build, made on the first GPU call (frontend/device.py)
         self._cuda_artifact = None
@@ -134,12 +135,13 @@ class ConcreteFunction:
         return self._call_flat(list(args))
 
     def _call_flat(self, values: list):
-        arrays = [self._check(i, v) for i, v in enumerate(values)] + [var._value for var in self._variables]
+        arrays = [self._check(i, v) for i, v in enumerate(values)]
         if self._module is None:
             self._compile()
+        arrays += [variable._array for variable in self._variables]
         outputs = self._module.entries[self._entry](*arrays) if self.graph.outputs else []
         for variable, index in self._assigned:
-            np.copyto(variable._value, outputs[index])
+            variable._array = outputs[index]  # a fresh array per call: earlier reads keep their values
         for spec in self._prints:
             spec.emit(outputs)
         # The array's own shape: a dynamic (None) dimension of the graph's type has its run-time size here.
@@ -195,7 +197,7 @@ class ConcreteFunction:
     def _compile(self, keep_stages: bool = False) -> None:
         from tfc.passes import driver  # the compiler is reached lazily, at first compile
 
-        names = self.arg_names + [f"variable:{var.name}" for var in self._variables]
+        names = self.arg_names + [variable._unique_name for variable in self._variables]
         self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages)
         self._module = self._artifact.load()
         self._entry = self._artifact.manifest["entries"][0]["name"]
@@ -424,6 +426,7 @@ class Function:
                       input_specs: list[TensorSpec]) -> ConcreteFunction:
         """Runs the Python body on symbolic arguments and records what it returns."""
         from .tensor import convert_to_tensor
+        from .variables import trace_variables
 
         if self._traced_function is None:
             from . import autograph

@@ -1,16 +1,22 @@
 """`tfc.Variable` (mutable state that persists across calls of compiled functions) and `tfc.print`.
 
-Eagerly a Variable owns a numpy buffer: `assign` & co. update it in place. While a tfc.function traces, the first
-use of a variable adds a graph input (its buffer); reads and writes are the side-effecting ops
-`tfc.read_variable(handle)` and `tfc.assign_variable(handle, value)`, kept in program order by the graph passes
-(never dropped, merged or folded). The lowering threads each variable's current value through the code, through
-scf.if results and scf.while iter_args when a region assigns it.
+Eagerly a Variable holds a numpy array; `assign` replaces it (never mutates it in place), so tensors read
+earlier (and saved by a GradientTape) keep their values, as TensorFlow's reads are snapshots.
 
-Write-back design: the compiled function READS the variable's buffer directly (an input memref, no copy) and
-writes the final value of each variable it assigns to an extra output buffer, which the ConcreteFunction copies
-into the variable's buffer after the native call (one memcpy per assigned variable per call). Writing into the
-input memref itself is not safe: one-shot bufferization does not analyze a memref destination, so a value
-computed in place from the variable (v.assign(transpose(v))) could overwrite what it still reads.
+While a tfc.function traces, the first use of a variable adds a graph input (its array, fed at each call); reads
+and writes are the side-effecting ops `tfc.read_variable(handle)` and `tfc.assign_variable(handle, value)`,
+kept in program order by the graph passes (never dropped, merged or folded). The lowering threads each
+variable's current value through the code, and through scf.if results and scf.while iter_args when a region
+(a tensor `if` or loop) assigns it. The final value of each assigned variable is an extra result of the same
+native function, stored into the Variable after the call (a fresh array: no copy).
+
+Why not update the input buffer in place: one-shot bufferization does not analyze a memref destination, so a value
+computed in place from the variable itself (v.assign(transpose(v))) could overwrite what it still reads.
+
+Interface with other parts (keep it when extending this module):
+- every read goes through `_as_tensor()`, which reports it with `tfc.autodiff.variable_read(self, tensor)`;
+- `trainable`, `dtype`, `shape` are what GradientTape and the optimizers use;
+- `trace_variables(trace)` -> (captured [(Variable, graph input Value)], updated [(Variable, Tensor)]).
 
 `tfc.print(*values)` prints like tf.print (to stderr; tensors as numpy-style arrays, long ones summarized). In a
 compiled function the printed tensors become extra outputs and the ConcreteFunction prints them after each native
@@ -18,17 +24,21 @@ call, in program order: every call prints, including from native code, with no c
 """
 from __future__ import annotations
 
+import itertools
 import sys
 
 import numpy as np
 
-from . import dtypes as _dtypes, errors
-from .core import bind, current_trace, defop
+from . import dtypes as _dtypes
+from . import errors
+from .autodiff import variable_read
+from .core import NOT_DIFFERENTIABLE, bind, current_trace, defgrad, defop
 from .graph import Graph, TensorType, Value
 from .tensor import Tensor, TensorShape, convert_to_tensor
 
 __all__ = ["Variable", "print"]
 
+_names = itertools.count()
 _python_print = print
 
 
@@ -84,110 +94,107 @@ def assigned_variables(graph: Graph) -> list:
     return [(var, value) for var, value in graph.captured_variables if id(value) in handles]
 
 
-# ------------------------------------------------------------------------------------------------ Variable
+defgrad(read_variable_op, NOT_DIFFERENTIABLE)   # a GradientTape watches the read's result (variable_read)
+defgrad(assign_variable_op, NOT_DIFFERENTIABLE)
+
+
 class Variable:
-    """A mutable tensor that keeps its value across calls, also of compiled functions.
+    """A tensor-valued variable: read by ops, updated with `assign`, `assign_add` and `assign_sub`.
 
     >>> v = tfc.Variable([1.0, 2.0])
     >>> v.assign_add([1.0, 1.0]).numpy()
     array([2., 3.], dtype=float32)
     """
 
-    _count = 0
-
-    def __init__(self, initial_value, trainable: bool = True, name: str | None = None, dtype=None):
-        if isinstance(initial_value, Tensor) and initial_value.is_symbolic:
-            raise errors.TfcValueError("a Variable's initial_value must be known when the variable is created, "
-                                       "not computed from a traced function's arguments",
+    def __init__(self, initial_value=None, trainable: bool = True, name: str | None = None, dtype=None,
+                 shape=None):
+        if initial_value is None:
+            raise errors.TfcValueError("tfc.Variable: initial_value is required", location=errors.user_location())
+        value = initial_value() if callable(initial_value) else initial_value
+        tensor = convert_to_tensor(value, dtype=dtype)
+        if tensor.is_symbolic:
+            raise errors.TfcValueError("tfc.Variable: the initial value must be known when the Variable is created "
+                                       "(a Python value, numpy array or eager tensor), not a symbolic tensor",
                                        location=errors.user_location())
-        if callable(initial_value):
-            initial_value = initial_value()
-        tensor = convert_to_tensor(initial_value, dtype=dtype) if not isinstance(initial_value, Tensor) or \
-            dtype is None else convert_to_tensor(initial_value, dtype=dtype)
-        self._value = np.array(tensor.numpy(), dtype=tensor.dtype.np, copy=True, order="C")
-        self._dtype = tensor.dtype
-        Variable._count += 1
-        self._name = name or f"Variable_{Variable._count}"
-        self._trainable = bool(trainable)
+        self._array = np.array(tensor._value, copy=True)
+        self._type = tensor.type
+        self.trainable = bool(trainable)
+        self.name = f"{name or 'Variable'}:0"
+        self._unique_name = f"{name or 'variable'}_{next(_names)}"
         trace = current_trace()
-        if trace is not None:
+        if trace is not None:  # a function may create variables on its first trace only (checked there)
             _root(trace.graph).created_variables.append(self)
 
-    # ----------------------------------------------------------------------------------------- properties
-    @property
-    def shape(self) -> TensorShape:
-        return TensorShape(self._value.shape)
-
+    # ------------------------------------------------------------------------------------------------- reading
     @property
     def dtype(self) -> _dtypes.DType:
-        return self._dtype
+        return self._type.dtype
 
     @property
-    def name(self) -> str:
-        return self._name
-
-    @property
-    def trainable(self) -> bool:
-        return self._trainable
+    def shape(self) -> TensorShape:
+        return TensorShape(self._type.shape)
 
     @property
     def ndim(self) -> int:
-        return self._value.ndim
-
-    def numpy(self):
-        """A copy of the current value (a numpy scalar for a 0-d variable)."""
-        if current_trace() is not None:
-            raise errors.TfcTypeError(f"{self._name}.numpy() is not available while a tfc.function traces; use the "
-                                      "variable as a tensor (or read_value()) instead", location=errors.user_location())
-        value = self._value.copy()
-        return value[()] if value.ndim == 0 else value
-
-    def read_value(self) -> Tensor:
-        """The current value as a tensor (a snapshot eagerly; a `tfc.read_variable` while tracing)."""
-        return self._as_tensor()
-
-    def value(self) -> Tensor:
-        return self._as_tensor()
+        return self._type.rank
 
     def _as_tensor(self) -> Tensor:
-        if current_trace() is None:
-            return Tensor._from_numpy(self._value.copy())
-        return bind(read_variable_op, Tensor._from_symbol(handle_for(self)))
+        trace = current_trace()
+        if trace is None:
+            tensor = Tensor._from_numpy(self._array, self._type)
+        else:  # a fresh Tensor per read: a GradientTape tells reads apart by identity
+            tensor = bind(read_variable_op, Tensor._from_symbol(handle_for(self)))
+        variable_read(self, tensor)
+        return tensor
 
     def _trace_key(self):
+        """Passed as an argument, a Variable is keyed by identity (its reads compile to its own buffer)."""
         from .retracing import _Identity
         return ("variable", _Identity(self))
 
-    # ----------------------------------------------------------------------------------------- assignment
-    def _checked(self, value, what: str) -> Tensor:
-        try:
-            tensor = convert_to_tensor(value, dtype=self._dtype) if not isinstance(value, (Tensor, Variable)) \
-                else convert_to_tensor(value)
-        except errors.TfcTypeError as error:
-            raise errors.TfcValueError(f"{self._name}.{what}: {error.message}", location=errors.user_location()) \
-                from None
-        if tensor.dtype != self._dtype or tuple(tensor.shape) != tuple(self.shape):
-            raise errors.TfcValueError(f"{self._name}.{what}: the variable is {self._dtype.name}{list(self.shape)} "
-                                       f"but the value is {tensor.dtype.name}{list(tensor.shape)}; a variable keeps "
-                                       "its dtype and shape", location=errors.user_location())
-        return tensor
+    def read_value(self) -> Tensor:
+        return self._as_tensor()
 
-    def assign(self, value, use_locking=None, name=None, read_value=True):
-        """Sets the variable to `value` (same dtype and shape); returns the variable."""
-        tensor = self._checked(value, "assign")
-        if current_trace() is None:
-            np.copyto(self._value, tensor.numpy())
+    value = read_value
+
+    def numpy(self):
+        if current_trace() is not None:
+            raise errors.TfcTypeError(f"{self.name}.numpy() is not available inside a traced tfc.function; "
+                                      "use the Variable in ops, or return it", location=errors.user_location())
+        return self._array[()] if self._array.ndim == 0 else self._array.copy()
+
+    def __array__(self, dtype=None, copy=None):
+        return np.asarray(self.numpy(), dtype=dtype)
+
+    # ------------------------------------------------------------------------------------------------ updating
+    def assign(self, value, use_locking=False, name=None, read_value=True):
+        """Sets the Variable to `value` (same shape and dtype; Python values adopt the Variable's dtype)."""
+        tensor = convert_to_tensor(value, dtype=self.dtype) if not isinstance(value, Tensor) else value
+        if tensor.dtype != self.dtype:
+            raise errors.TfcTypeError(f"{self.name}.assign: value has dtype {tensor.dtype.name}, expected "
+                                      f"{self.dtype.name}", location=errors.user_location())
+        if tuple(tensor.shape) != tuple(self.shape):
+            raise errors.TfcValueError(f"{self.name}.assign: value has shape {tensor.shape}, expected "
+                                       f"{self.shape}", location=errors.user_location())
+        trace = current_trace()
+        if trace is None:
+            self._array = np.array(tensor._value, copy=True)
         else:
             bind(assign_variable_op, Tensor._from_symbol(handle_for(self)), tensor)
-        return self
+        return self if read_value else None
 
-    def assign_add(self, delta, use_locking=None, name=None, read_value=True):
-        return self.assign(self._as_tensor() + self._checked(delta, "assign_add"))
+    def assign_add(self, delta, use_locking=False, name=None, read_value=True):
+        return self.assign(self._as_tensor() + delta, read_value=read_value)
 
-    def assign_sub(self, delta, use_locking=None, name=None, read_value=True):
-        return self.assign(self._as_tensor() - self._checked(delta, "assign_sub"))
+    def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
+        return self.assign(self._as_tensor() - delta, read_value=read_value)
 
-    # ------------------------------------------------------------------------------------------ operators
+    # --------------------------------------------------------------------------------------- tensor protocols
+    def __repr__(self) -> str:
+        if current_trace() is not None:
+            return f"<tfc.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}>"
+        return f"<tfc.Variable '{self.name}' shape={self.shape} dtype={self.dtype.name}, numpy={self._array!r}>"
+
     def __add__(self, other): return self._as_tensor() + other
     def __radd__(self, other): return other + self._as_tensor()
     def __sub__(self, other): return self._as_tensor() - other
@@ -203,14 +210,17 @@ class Variable:
     def __le__(self, other): return self._as_tensor() <= other
     def __gt__(self, other): return self._as_tensor() > other
     def __ge__(self, other): return self._as_tensor() >= other
+
     __hash__ = object.__hash__
 
-    def __array__(self, dtype=None, copy=None):
-        return np.asarray(self.numpy(), dtype=dtype)
 
-    def __repr__(self) -> str:
-        body = np.array2string(self._value, separator=", ")
-        return f"<tfc.Variable '{self._name}' shape={self.shape} dtype={self._dtype.name}, numpy={body}>"
+def trace_variables(trace) -> tuple[list, list]:
+    """(captured: [(Variable, graph input Value)], updated: [(Variable, Tensor holding its final value)]) for
+    the function `trace` records; each final value is a new read_variable at the end of the function."""
+    root = _root(trace.graph)
+    updated = [(variable, bind(read_variable_op, Tensor._from_symbol(handle)))
+               for variable, handle in assigned_variables(root)]
+    return list(root.captured_variables), updated
 
 
 # -------------------------------------------------------------------------------------------------- print

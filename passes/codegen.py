@@ -19,17 +19,6 @@ def _target_machine(target: Target):
         cpu=target.cpu, features=target.features, opt=3, reloc="pic", codemodel="default")
 
 
-def _hide_wrapped_functions(module) -> None:
-    """Only the `_mlir_ciface_*` wrappers are the library's interface. The functions they wrap are named after
-    the user's Python function, which may be a C library name: `step` (glibc) was called instead of ours
-    (symbol interposition), and a function named `exp` would catch the code's own libm calls of exp. So they
-    are renamed and made internal."""
-    for function in module.functions:
-        if not function.is_declaration and not function.name.startswith("_mlir_ciface_"):
-            function.name = "__tfc_impl_" + function.name
-            function.linkage = "internal"
-
-
 def optimize(llvm_ir: str, target: Target) -> tuple[str, bytes]:
     """Parses, verifies and optimizes (O3, loop + SLP vectorization) the module; returns (IR text, object)."""
     import llvmlite.binding as llvm
@@ -49,7 +38,6 @@ def optimize(llvm_ir: str, target: Target) -> tuple[str, bytes]:
                                     f"l.parse_assembly(open('{path}').read()).verify()\"") from None
     module.triple = target.triple
     module.data_layout = str(machine.target_data)
-    _hide_wrapped_functions(module)
     tuning = llvm.create_pipeline_tuning_options(3)
     tuning.loop_vectorization = True
     tuning.slp_vectorization = True

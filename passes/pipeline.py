@@ -36,6 +36,7 @@ LOWER_CPU: Pipeline = [
     ("finalize-memref-to-llvm", "before scf-to-cf: memref.alloca_scope must still have one block"),
     ("convert-scf-to-cf", ""),
     ("convert-math-to-llvm", ""),
+    ("convert-math-to-libm", "math ops without an LLVM intrinsic (erf) become libm calls"),
     ("convert-to-llvm", ""),
     ("reconcile-unrealized-casts", ""),
 ]

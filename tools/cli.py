@@ -80,7 +80,7 @@ def doctor():
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def ops(as_json):
     """Lists every op in the registry with its attributes, dtypes and targets."""
-    from tfc.tools.op_table import op_table
+    from tfc.tools.op_table import known_gaps, op_table
 
     table = op_table()
     if as_json:
@@ -91,6 +91,9 @@ def ops(as_json):
         attrs = ", ".join(f"{k}: {v}" for k, v in row["attrs"].items())
         click.echo(f"tfc.{row['name']:<16} inputs={row['inputs']:<9} targets={targets:<9} "
                    f"dtypes={','.join(row['dtypes'])}" + (f"  attrs: {attrs}" if attrs else ""))
+    click.echo("\nknown gaps:")
+    for name, reason in known_gaps().items():
+        click.echo(f"  {name}: {reason}")
 
 
 @main.command()

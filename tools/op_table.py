@@ -10,29 +10,21 @@ def accepted_dtypes(op) -> list[str]:
 
     if op.name == "constant":
         return [d.name for d in tfc.dtypes.ALL]
-    sample_attrs = SAMPLE_ATTRS.get(op.name, {})
     accepted = []
     for dtype in tfc.dtypes.ALL:
-        count = op.num_inputs if op.num_inputs is not None else 2
-        # (2, 2) operands; scalars (tfc.range); a (2, 2) tensor and int32 scalar indices (tfc.row)
-        for inputs in ([TensorType((2, 2), dtype)] * count, [TensorType((), dtype)] * count,
-                       [TensorType((2, 2), dtype)] + [TensorType((), tfc.int32)] * (count - 1)):
-            try:
-                op.infer(*inputs, **sample_attrs)
-            except RuleError:
-                continue
-            accepted.append(dtype.name)
-            break
+        if op.sample_types is not None:
+            inputs = op.sample_types(dtype)
+        else:
+            inputs = [TensorType((2, 2), dtype)] * (op.num_inputs if op.num_inputs is not None else 2)
+        attrs = dict(op.sample_attrs)
+        if op.attrs.get("dtype") == "dtype" and "dtype" not in attrs:
+            attrs["dtype"] = dtype  # creation ops: the dtype is an attribute, not an input's
+        try:
+            op.infer(*inputs, **attrs)
+        except RuleError:
+            continue
+        accepted.append(dtype.name)
     return accepted
-
-
-# Attributes that make each op's rule accept a (2, 2) input, for probing dtypes.
-SAMPLE_ATTRS = {
-    "reduce_sum": {"axes": (0,), "keepdims": False},
-    "reshape": {"shape": (4,)},
-    "transpose": {"perm": (1, 0)},
-    "cast": {"dtype": "float32"},
-}
 
 
 # Ops that lower for the CPU but not (yet) for CUDA, with the reason `tfc ops` prints. Every op of the registry
@@ -59,3 +51,8 @@ def op_table() -> list[dict]:
                      "targets": targets(op), "gaps": {"cuda": CUDA_GAPS[name]} if name in CUDA_GAPS else {},
                      "doc": op.doc})
     return rows
+
+
+def known_gaps() -> dict[str, str]:
+    from tfc.ops.known_gaps import KNOWN_GAPS
+    return dict(KNOWN_GAPS)

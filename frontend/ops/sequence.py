@@ -10,8 +10,8 @@ import weakref
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defop
-from ..errors import ShapeRuleError
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
+from ..errors import ShapeRuleError, UnsupportedError, user_location
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .common import INTEGER, NUMERIC, check_dtype, check_same_dtype, fail
@@ -58,7 +58,11 @@ def _range_impl(start, limit, delta):
 
 
 _range = defop("range", infer=_range_rule, impl=_range_impl, num_inputs=3,
+               sample_types=lambda dtype: [TensorType((), dtype)] * 3,
                doc="[start, start + delta, ...) up to (not including) limit: a 1-D tensor.")
+
+
+defgrad(_range, NOT_DIFFERENTIABLE)  # integer-valued positions
 
 
 def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001  (TensorFlow's name)
@@ -81,8 +85,9 @@ def range(start, limit=None, delta=1, dtype=None, name="range"):  # noqa: A001  
     if step is not None and step == 0:
         fail("range", "delta must not be zero")
     bounds = [_constant_scalar(t) for t in (start, limit, delta)]
-    if None not in bounds:  # all known: a constant of known length (traced functions embed it)
-        result = convert_to_tensor(_range_impl(*bounds).astype(dtype.np))
+    if None not in bounds:  # all known: tfc's creation op (an iota of known length)
+        from .creation import range as known_range
+        result = known_range(*(b.item() if hasattr(b, "item") else b for b in bounds), dtype=dtype)
     else:
         result = bind(_range, start, limit, delta)
     _remember_bounds(result, (start, limit, delta))
@@ -97,7 +102,23 @@ def _row_rule(x: TensorType, i: TensorType) -> TensorType:
 
 
 row_op = defop("row", infer=_row_rule, impl=lambda x, i: x[int(i)], num_inputs=2,
+               sample_types=lambda dtype: [TensorType((2, 2), dtype), TensorType((), _dtypes.int32)],
                doc="x[i]: the i-th slice along the first dimension, for a scalar integer tensor i.")
+
+
+@defgrad(row_op)
+def _row_grad(node, grad):
+    """d x[i] / dx: the output gradient placed in row i, zeros elsewhere (a one-hot mask over the rows)."""
+    from .creation import one_hot
+    from .shape import reshape
+
+    x, i = node.inputs
+    rows = x.shape[0]
+    if rows is None:
+        raise UnsupportedError("the gradient of tfc.row needs the number of rows to be known while tracing",
+                               location=user_location())
+    mask = reshape(one_hot(i, rows, dtype=x.dtype), [rows] + [1] * (x.ndim - 1))
+    return mask * grad, None
 
 
 def row(x, i):

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
@@ -22,7 +22,7 @@ def _reshape_rule(x: TensorType, *, shape) -> TensorType:
 
 
 _reshape = defop("reshape", infer=_reshape_rule, impl=lambda x, *, shape: np.reshape(x, shape),
-                 attrs={"shape": "shape"}, num_inputs=1,
+                 attrs={"shape": "shape"}, num_inputs=1, sample_attrs={"shape": (4,)},
                  doc="The same elements in row-major order, with a new shape of the same size.")
 
 
@@ -49,6 +49,9 @@ def reshape(tensor, shape, name=None):
     return bind(_reshape, x, shape=tuple(dims))
 
 
+defgrad(_reshape, lambda node, g: (reshape(g, node.inputs[0].shape),))
+
+
 def _transpose_rule(x: TensorType, *, perm) -> TensorType:
     if sorted(perm) != list(range(x.rank)):
         raise ShapeRuleError(f"perm {list(perm)} is not a permutation of the {x.rank} axes of a tensor with shape "
@@ -57,7 +60,7 @@ def _transpose_rule(x: TensorType, *, perm) -> TensorType:
 
 
 _transpose = defop("transpose", infer=_transpose_rule, impl=lambda x, *, perm: np.transpose(x, perm),
-                   attrs={"perm": "ints"}, num_inputs=1,
+                   attrs={"perm": "ints"}, num_inputs=1, sample_attrs={"perm": (1, 0)},
                    doc="Permutes the dimensions: result dimension i is input dimension perm[i].")
 
 
@@ -71,6 +74,10 @@ def transpose(a, perm=None, name=None):
     perm = list(range(x.ndim))[::-1] if perm is None else require_int_list("transpose: perm", perm)
     perm = [p % x.ndim if x.ndim and -x.ndim <= p < 0 else p for p in perm]
     return bind(_transpose, x, perm=tuple(perm))
+
+
+# The inverse permutation: result dimension i came from input dimension perm[i].
+defgrad(_transpose, lambda node, g: (transpose(g, [int(p) for p in np.argsort(node.attrs["perm"])]),))
 
 
 

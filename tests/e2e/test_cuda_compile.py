@@ -9,6 +9,9 @@ import tfc
 from tfc.passes import gpu, gpu_codegen
 from tfc.passes.target import cuda
 
+from tfc.errors import CompilerError
+from tfc.ops.known_gaps import CUDA_CASE_GAPS, KNOWN_GAPS
+
 from op_cases import CASES
 
 needs_ptxas = pytest.mark.skipif(shutil.which("ptxas") is None,
@@ -20,16 +23,10 @@ def _one_per_dtype():
     takes minutes on CI; the shapes only change constants in the same kernels)."""
     for case in CASES:
         shapes = max(case.shapes, key=lambda s: (sum(len(x) for x in s), str(s)))
-        marks = [pytest.mark.xfail(reason=GPU_PENDING[case.op], strict=True)] if case.op in GPU_PENDING else []
         for dtype in case.dtypes:
+            gap = CUDA_CASE_GAPS.get(case.id)
+            marks = [pytest.mark.xfail(reason=KNOWN_GAPS[gap], strict=True, raises=CompilerError)] if gap else []
             yield pytest.param(case, shapes, dtype, id=f"{case.id}-{dtype}", marks=marks)
-
-
-# Ops the tracing issue added for the CPU; the GPU path (passes/gpu*.py) does not compile them yet.
-_CONTROL_FLOW = "scf.if / scf.while with tensor results are not mapped to GPU kernels yet (CPU only)"
-GPU_PENDING = {"cond": _CONTROL_FLOW, "while": _CONTROL_FLOW,
-               "range": "tfc.range's run-time length (tensor.empty with a computed size) is not handled on the GPU",
-               "row": "tfc.row's tensor.extract_slice at a run-time offset is not handled on the GPU"}
 
 
 def compile_case(fn, *arrays, name="f", assemble=None):
@@ -46,9 +43,10 @@ def test_every_op_assembles_for_sm90(case, shapes, dtype):
     kernels = {s["kernel"] for s in artifact.plan["steps"] if s["op"] == "launch"}
     for kernel in kernels:
         assert f".entry {kernel}(" in artifact.ptx
-    expected = np.asarray(case.reference(*arrays))
-    (output,) = [b for b in artifact.plan["buffers"] if b["kind"] == "output"]
-    assert output["shape"] == list(expected.shape) and output["dtype"] == expected.dtype.name
+    expected = case.reference(*arrays)
+    expected = [np.asarray(e) for e in (expected if isinstance(expected, (list, tuple)) else [expected])]
+    outputs = [b for b in artifact.plan["buffers"] if b["kind"] == "output"]
+    assert [(o["shape"], o["dtype"]) for o in outputs] == [(list(e.shape), e.dtype.name) for e in expected]
 
 
 @needs_ptxas
