@@ -30,6 +30,7 @@ from tfc.function import Function
 from tfc.runtime import abi
 
 from . import cheader, driver
+from .codegen import IMPL_PREFIX
 from .target import Target, host
 
 __all__ = ["compile_file", "compile_functions", "write_package", "CompiledRow", "PackageReport"]
@@ -182,7 +183,7 @@ def compile_file(path: str, names: list[str] | None = None, out_dir: str = ".", 
     library = os.path.join(folder, f"{package_name}.so")
     sizes = symbol_sizes(library)
     rows = [CompiledRow(python_entries[e["name"]]["python_name"], timings[e["name"]][0], timings[e["name"]][1],
-                        sizes.get(e["name"], 0) + sizes.get(e["symbol"], 0))
+                        sizes.get(IMPL_PREFIX + e["name"], 0) + sizes.get(e["symbol"], 0))
             for e in artifact.manifest["entries"]]
     weights = os.path.join(folder, "weights.npz")
     return PackageReport(folder, rows, native_seconds, os.path.getsize(library),

@@ -19,6 +19,20 @@ def _target_machine(target: Target):
         cpu=target.cpu, features=target.features, opt=3, reloc="pic", codemodel="default")
 
 
+IMPL_PREFIX = "__tfc_impl_"
+
+
+def hide_wrapped_functions(module) -> None:
+    """Only the `_mlir_ciface_*` wrappers are the library's interface. The functions they wrap are named after
+    the user's Python function, which may be any C library name (a denylist cannot hold them all): a function
+    named `step` was called in place of ours through glibc's `step` (symbol interposition). Renamed and made
+    internal, they can neither be interposed nor catch the code's own libc/libm calls."""
+    for function in module.functions:
+        if not function.is_declaration and not function.name.startswith("_mlir_ciface_"):
+            function.name = IMPL_PREFIX + function.name
+            function.linkage = "internal"
+
+
 def optimize(llvm_ir: str, target: Target) -> tuple[str, bytes]:
     """Parses, verifies and optimizes (O3, loop + SLP vectorization) the module; returns (IR text, object)."""
     import llvmlite.binding as llvm
@@ -38,6 +52,7 @@ def optimize(llvm_ir: str, target: Target) -> tuple[str, bytes]:
                                     f"l.parse_assembly(open('{path}').read()).verify()\"") from None
     module.triple = target.triple
     module.data_layout = str(machine.target_data)
+    hide_wrapped_functions(module)
     tuning = llvm.create_pipeline_tuning_options(3)
     tuning.loop_vectorization = True
     tuning.slp_vectorization = True

@@ -204,3 +204,14 @@ def test_run_functions_eagerly_keeps_the_count():
     finally:
         tfc.config.run_functions_eagerly(False)
     assert f.experimental_get_tracing_count() == 0 and "not traced yet" in f.explain_retracing()
+
+
+@pytest.mark.parametrize("name", ["step", "time", "index", "exp"])
+def test_functions_named_like_c_library_symbols_run(name):
+    # The wrapped native function is renamed and internal: a Python function named `step` once called glibc's.
+    def body(x, n):
+        return tfc.while_loop(lambda i, v: i < n, lambda i, v: (i + 1, v * 2.0), (0, x))[1]
+
+    body.__name__ = name
+    f = tfc.function(body)
+    assert f(np.ones(2, np.float32), np.int32(3)).numpy().tolist() == [8, 8]
