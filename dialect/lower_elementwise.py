@@ -92,6 +92,7 @@ def _elementwise(scalar_body: Callable[..., str]):
         operands = [(v, value.type) for v, value in zip(inputs, node.inputs)]
         return emit_elementwise(em, node.outputs[0].type, operands,
                                 lambda b, *args: scalar_body(b, *args, **node.attrs))
+    lower.op_class = "elementwise"  # passes/schedules.py picks the codegen strategy by this class
     return lower
 
 

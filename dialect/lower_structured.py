@@ -12,7 +12,16 @@ def _loops(n: int) -> str:
     return ", ".join(f"d{i}" for i in range(n))
 
 
+def _op_class(name: str):
+    """Tags a lowering with its op class; passes/schedules.py picks the codegen strategy by it."""
+    def tag(fn):
+        fn.op_class = name
+        return fn
+    return tag
+
+
 @lowers(ops.matmul)
+@_op_class("matmul")
 def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
     out = node.outputs[0].type
@@ -76,6 +85,7 @@ def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, id
 
 
 @lowers(ops.reduce_sum)
+@_op_class("reduction")
 def _reduce_sum(em: Emitter, node: Node, inputs: list[str]) -> str:
     def add(b: ScalarBuilder, element: str, acc: str) -> str:
         # reassoc lets LLVM vectorize the accumulation (without it the loop stays scalar).

@@ -27,10 +27,11 @@ from tfc.graph import Graph, print_graph
 from tfc.runtime import abi
 from tfc.runtime.loader import Module
 
-from . import codegen, graph_passes, pipeline
+from . import codegen, graph_passes, pipeline, schedules
 from .mlir_tools import MLIR_OPT, mlir_opt, mlir_to_llvmir, tool_version
 from .target import Target, host
 
+OPENMP_DIR = "/usr/lib/llvm-22/lib"  # libomp-22-dev: libomp.so (its __kmpc_* ABI matches mlir-translate-22's)
 STAGES = ("tfc", "optimized", "linalg", "fused", "bufferized", "llvm-dialect", "llvm-unoptimized", "llvm")
 
 
@@ -100,9 +101,14 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
     # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
+    schedule = schedules.choose(optimized)
+    threads = config.num_threads()
+    cpu_stages = pipeline.cpu_stages(schedule, threads)
+    params = {"schedule": _schedule_file(schedule), "threads": threads}
     key = hashlib.sha256("\0".join([stages["linalg"], json.dumps(entry, sort_keys=True),
-                                    pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
-                                    repr(target)]).encode()).hexdigest()
+                                    pipeline.pass_string([p for _, ps in cpu_stages for p in ps], threads=threads,
+                                                         schedule=""),
+                                    schedule.text if schedule else "", repr(target)]).encode()).hexdigest()
     dump_dir = config.dump_dir()
     with _LOCK:
         cached = _MEMO.get(key)
@@ -111,12 +117,13 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
 
     if keep_stages or dump_dir:
         text = stages["linalg"]
-        for stage, pipe in pipeline.CPU_STAGES:
-            text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipe), what=f"{stage} ({name})")
+        for stage, pipes in cpu_stages:
+            text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipes, **params), what=f"{stage} ({name})")
             start = timer.stage(stage, start)
     else:
-        all_pipes = [p for _, p in pipeline.CPU_STAGES]
-        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes), what=f"compile ({name})")
+        all_pipes = [p for _, pipes in cpu_stages for p in pipes]
+        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes, **params),
+                                          what=f"compile ({name})")
         start = timer.stage("mlir-opt", start)
     stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
     start = timer.stage("translate", start)
@@ -125,11 +132,16 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
 
     out_dir = os.path.join(_build_dir(), key[:16])
     os.makedirs(out_dir, exist_ok=True)
-    library = link(obj, os.path.join(out_dir, f"{symbol}.so"))
+    needs = ["libomp.so"] if "__kmpc_" in stages["llvm-unoptimized"] else []
+    library = link(obj, os.path.join(out_dir, f"{symbol}.so"), needs)
     timer.stage("link", start)
+    if schedule is not None:
+        timer.name += f" [{schedule.name} schedule]"
     timer.report()
 
     manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(toolchain_versions()))
+    if needs:
+        manifest["needs"] = needs  # the loader checks these before dlopen (runtime/loader.py)
     write_manifest(library, manifest)
     artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
                                                                                    ("tfc", "optimized", "linalg")})
@@ -140,8 +152,22 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     return artifact
 
 
-def link(obj: bytes, library: str) -> str:
-    """Links an object file into a shared library with the system C compiler."""
+def _schedule_file(schedule) -> str:
+    """The schedule's text as a file (content-addressed in the build folder) for transform-preload-library."""
+    if schedule is None:
+        return ""
+    path = os.path.join(_build_dir(), f"schedule-{hashlib.sha256(schedule.text.encode()).hexdigest()[:16]}.mlir")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w") as f:
+            f.write(schedule.text)
+        os.replace(tmp, path)
+    return path
+
+
+def link(obj: bytes, library: str, needs: list[str] = ()) -> str:
+    """Links an object file into a shared library with the system C compiler. needs=["libomp.so"] links
+    LLVM's OpenMP runtime (the IR that convert-scf-to-openmp produces calls __kmpc_*; GCC's libgomp lacks them)."""
     cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
     if cc is None:
         raise CompilerError("no C compiler (cc) found to link the shared library; install gcc")
@@ -149,7 +175,10 @@ def link(obj: bytes, library: str) -> str:
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path], capture_output=True, text=True)
+    extra = []
+    if "libomp.so" in needs:
+        extra = [f"-L{OPENMP_DIR}", "-lomp", f"-Wl,-rpath,{OPENMP_DIR}"]
+    proc = subprocess.run([cc, "-shared", "-o", tmp, obj_path, *extra], capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
                             command=f"{cc} -shared -o {library} {obj_path}")

@@ -6,9 +6,22 @@ from __future__ import annotations
 
 Pipeline = list[tuple[str, str]]
 
+GENERALIZE: Pipeline = [
+    ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse "
+                                               "(skipped when a matmul schedule must match linalg.matmul)"),
+]
+
 FUSION: Pipeline = [
-    ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse"),
     ("func.func(linalg-fuse-elementwise-ops)", "producer/consumer elementwise generics become one loop nest"),
+    ("canonicalize", ""),
+    ("cse", ""),
+]
+
+# Applies the per-function schedule of passes/schedules.py ({schedule} is its file): tiling into scf.forall
+# (threads), register tiles, vectorized contractions.
+SCHEDULE: Pipeline = [
+    ("transform-preload-library{{transform-library-paths={schedule}}}", "loads the schedule chosen for this graph"),
+    ("transform-interpreter", "runs its @__transform_main on the module"),
     ("canonicalize", ""),
     ("cse", ""),
 ]
@@ -24,8 +37,30 @@ BUFFERIZE: Pipeline = [
     ("canonicalize", ""),
 ]
 
+# scf.forall (from a schedule) -> OpenMP worksharing loop; {threads} = 0 lets libomp pick (all cores).
+PARALLEL: Pipeline = [
+    ("scf-forall-to-parallel", "schedules tile parallel work as scf.forall"),
+    ("convert-scf-to-openmp{{num-threads={threads}}}", "omp.parallel + omp.wsloop; links libomp"),
+]
+
+# TFC_NUM_THREADS=1: the same tiles run in order on the calling thread (deterministic, no libomp).
+SERIAL: Pipeline = [
+    ("scf-forall-to-for", "single-thread mode: the forall becomes a plain loop"),
+]
+
 LOWER_CPU: Pipeline = [
     ("func.func(convert-linalg-to-loops)", "LLVM's loop vectorizer handles the scalar loops at O3"),
+    # Transcendentals as FMA polynomials (vectorizable) instead of scalar libm calls. The test pass is the only
+    # entry point in MLIR 22. expand-ops is restricted with ops=: unrestricted it also splits math.fma into
+    # mulf+addf, undoing the polynomials' FMAs. The second polyapprox handles what expand-ops produced.
+    ("func.func(test-math-polynomial-approximation)", "exp/log/tanh/erf/sin/... become vector-friendly polynomials"),
+    ("func.func(math-expand-ops{ops=sinh,cosh,tan,asinh,acosh,atanh,exp2,powf,fpowi,rsqrt})",
+     "the ops polyapprox leaves, rewritten in terms of ops it covers"),
+    ("func.func(test-math-polynomial-approximation)", "approximates what expand-ops introduced"),
+    ("convert-vector-to-scf", "schedules leave vector transfers"),
+    ("convert-vector-to-llvm{vector-contract-lowering=outerproduct}",
+     "contractions as broadcast+FMA (llvmintr aborts LLVM's x86 backend)"),
+    ("fold-memref-alias-ops", ""),
     ("expand-strided-metadata", ""),
     ("lower-affine", ""),
     # must precede convert-scf-to-cf when allocas exist (alloca_scope needs a single block)
@@ -36,17 +71,30 @@ LOWER_CPU: Pipeline = [
     ("reconcile-unrealized-casts", ""),
 ]
 
-PIPELINES: dict[str, Pipeline] = {"fusion": FUSION, "bufferize": BUFFERIZE, "lower-cpu": LOWER_CPU}
+PIPELINES: dict[str, Pipeline] = {"generalize": GENERALIZE, "fusion": FUSION, "schedule": SCHEDULE,
+                                  "bufferize": BUFFERIZE, "parallel": PARALLEL, "serial": SERIAL,
+                                  "lower-cpu": LOWER_CPU}
 
 # The CPU compile: (stage name shown by as_text / TFC_DUMP_DIR, pipeline producing it).
 CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "bufferize"), ("llvm-dialect", "lower-cpu")]
 
 
-def pass_string(names: list[str] | str) -> str:
-    """The `--pass-pipeline=` argument for one or more named pipelines."""
+def cpu_stages(schedule=None, threads: int = 0) -> list[tuple[str, list[str]]]:
+    """The CPU compile for one function: (stage, named pipelines) in order. `schedule` is a passes.schedules
+    Schedule or None (generic path); `threads` is TFC_NUM_THREADS (0: all cores, 1: serial)."""
+    fused = ([] if schedule is not None and schedule.keep_named_ops else ["generalize"]) + ["fusion"]
+    if schedule is not None:
+        fused.append("schedule")
+    lower = (["serial" if threads == 1 else "parallel"] if schedule is not None else []) + ["lower-cpu"]
+    return [("fused", fused), ("bufferized", ["bufferize"]), ("llvm-dialect", lower)]
+
+
+def pass_string(names: list[str] | str, **params) -> str:
+    """The `--pass-pipeline=` argument for one or more named pipelines; `params` fill the {placeholders}
+    (schedule=<file>, threads=<n>) of the pipelines that have them."""
     if isinstance(names, str):
         names = [names]
-    passes = [p for name in names for p, _ in PIPELINES[name]]
+    passes = [p.format(**params) if "{{" in p else p for name in names for p, _ in PIPELINES[name]]
     return f"builtin.module({', '.join(passes)})"
 
 
