@@ -20,6 +20,7 @@ from __future__ import annotations
 import dataclasses
 import math
 
+import tfc.dialect  # noqa: F401  (registers the lowerings; their op_class drives the choice)
 from tfc.graph import Graph
 
 CHUNK = 65536                      # elements per parallel chunk (notes: 16..64K perform alike)
@@ -119,13 +120,19 @@ def _matmul(matmuls) -> Schedule | None:
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
     %kt{i}, %kloop{i} = transform.structured.tile_using_for %reg{i} tile_sizes [0, 0, 1]
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %vec{i} = transform.structured.vectorize_children_and_apply_patterns %forall{i}b
-        : (!transform.any_op) -> !transform.any_op"""
-    # Vectorize only inside the blocks: a whole-function vectorize would turn every other static op (a bias
+    %rfill{i} = transform.structured.match ops{{["linalg.fill"]}} in %regloops{i}#1
+        : (!transform.any_op) -> !transform.any_op
+    transform.structured.vectorize %rfill{i} : !transform.any_op
+    transform.structured.vectorize %kt{i} : !transform.any_op"""
+    # Vectorize only the register tiles: a whole-function vectorize would turn every other static op (a bias
     # add of 256x512) into one huge vector that LLVM unrolls for seconds.
     body += """
     %vf = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
-    transform.apply_patterns to %vf { transform.apply_patterns.canonicalization } : !transform.any_op
+    transform.apply_patterns to %vf {
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
     transform.apply_cse to %vf : !transform.any_op
     %fors = transform.structured.match ops{["scf.for"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_licm to %fors : !transform.any_op

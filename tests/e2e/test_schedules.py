@@ -1,0 +1,83 @@
+"""The shapes the codegen schedules (passes/schedules.py) special-case, compiled and compared with numpy:
+parallel elementwise chunks with remainders, 1-row and tiny (serial) kernels, scheduled matmuls whose blocks
+divide the shape, and remainder shapes that must fall back to the generic path. Each case also asserts which
+strategy was chosen, so losing a special case fails here."""
+import numpy as np
+import pytest
+
+import tfc
+from tfc.passes import graph_passes, schedules
+
+from conftest import assert_same
+
+
+def _chain(a, b):
+    return tfc.math.exp((a + b) * b) + tfc.math.tanh(a) * 0.5
+
+
+def _np_chain(a, b):
+    return np.exp((a + b) * b) + np.tanh(a) * np.float32(0.5)
+
+
+def _strategy(fn, *args):
+    concrete = tfc.function(fn).get_concrete_function(*args)
+    chosen = schedules.choose(graph_passes.optimize(concrete.graph))
+    return chosen.name if chosen else "generic"
+
+
+@pytest.mark.parametrize("shape,strategy", [((1 << 22,), "elementwise"), (((1 << 17) + 3,), "elementwise"),
+                                            ((1023, 131), "elementwise"), ((1, 200_003), "elementwise"),
+                                            ((7,), "generic"), ((3, 5), "generic")])
+def test_elementwise_chain(shape, strategy):
+    rng = np.random.default_rng(1)
+    a, b = (rng.random(shape, dtype=np.float32) for _ in range(2))
+    assert _strategy(_chain, a, b) == strategy
+    assert_same(tfc.function(_chain)(a, b).numpy(), _np_chain(a, b), rtol=2e-6)
+
+
+MATMULS = [  # (m, k, n), expected strategy
+    ((64, 33, 256), "matmul"),       # one block; odd k
+    ((128, 64, 96), "matmul"),       # blocks 64x32
+    ((8, 5, 32), "matmul"),          # a single register tile
+    ((72, 40, 96), "matmul"),        # block rows 8 (72 = 9*8)
+    ((65, 33, 257), "generic"),      # remainders in m and n: generic path
+    ((1, 64, 256), "generic"),       # one row
+    ((256, 512, 10), "generic"),     # the MLP's last layer (n = 10)
+]
+
+
+@pytest.mark.parametrize("mkn,strategy", MATMULS)
+def test_matmul(mkn, strategy):
+    m, k, n = mkn
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    assert _strategy(tfc.matmul, a, b) == strategy
+    expected = (a.astype(np.float64) @ b).astype(np.float32)
+    assert_same(tfc.function(tfc.matmul)(a, b).numpy(), expected, rtol=1e-4)
+
+
+def test_mlp_layers_mix_scheduled_and_generic_matmuls():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((256, 64), dtype=np.float32)
+    w1 = rng.standard_normal((64, 128), dtype=np.float32) * 0.1
+    b1 = rng.standard_normal((128,), dtype=np.float32)
+    w2 = rng.standard_normal((128, 10), dtype=np.float32) * 0.1
+
+    def mlp(x, w1, b1, w2):
+        return tfc.matmul(tfc.math.tanh(tfc.matmul(x, w1) + b1), w2)
+
+    assert _strategy(mlp, x, w1, b1, w2) == "matmul"
+    expected = np.tanh(x.astype(np.float64) @ w1 + b1) @ w2
+    assert_same(tfc.function(mlp)(x, w1, b1, w2).numpy(), expected.astype(np.float32), rtol=1e-4)
+
+
+def test_single_thread_mode_gives_the_same_bits(monkeypatch):
+    rng = np.random.default_rng(4)
+    a, b = (rng.random((1 << 18,), dtype=np.float32) for _ in range(2))
+    parallel = tfc.function(_chain)(a, b).numpy()
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    fn = tfc.function(_chain)
+    serial = fn(a, b).numpy()
+    assert fn.get_concrete_function(a, b)._artifact.manifest.get("needs", []) == []  # no libomp in serial mode
+    np.testing.assert_array_equal(serial, parallel)
