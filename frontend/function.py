@@ -60,6 +60,17 @@ def _is_tensor_like(value) -> bool:
     return isinstance(value, (Tensor, np.ndarray, np.generic, TensorSpec))
 
 
+def _fast_key(args):
+    """(type, dtype, shape) of each argument when all are ndarrays or eager tensors, else None."""
+    key = []
+    for value in args:
+        array = value._value if type(value) is Tensor else value if type(value) is np.ndarray else None
+        if array is None:
+            return None
+        key.append((type(value), array.dtype, array.shape))
+    return tuple(key)
+
+
 def _leaf_key(value):
     """The cache-key part of one argument leaf."""
     if isinstance(value, (Tensor, TensorSpec)):
@@ -122,6 +133,11 @@ class ConcreteFunction:
         self._output_is_tensor = output_is_tensor
         self._module = None
         self._artifact = None
+        # For the call path: each input's numpy (dtype, shape) when static, and whether the result is one tensor.
+        self._exact = [(spec.dtype.np, tuple(spec.shape)) if None not in tuple(spec.shape) else None
+                       for spec in input_specs]
+        self._single_output = (len(graph.outputs) == 1 and output_is_tensor == [True]
+                               and isinstance(output_template, Tensor))
 
     # ------------------------------------------------------------------------------------------------- calling
     def __call__(self, *args):
@@ -136,7 +152,10 @@ class ConcreteFunction:
         arrays = [self._check(i, v) for i, v in enumerate(values)]
         if self._module is None:
             self._compile()
-        outputs = self._module.entries[self._entry](*arrays) if self.graph.outputs else []
+        if self._single_output:  # the common case, without the nesting machinery
+            (output,) = self._executable(*arrays)
+            return Tensor._from_numpy(output, self.graph.outputs[0].type)
+        outputs = self._executable(*arrays) if self.graph.outputs else []
         tensors = iter(Tensor._from_numpy(array, value.type) for array, value in zip(outputs, self.graph.outputs))
         leaves = nest.flatten(self._output_template)
         return nest.pack_sequence_as(
@@ -144,6 +163,9 @@ class ConcreteFunction:
                                     for leaf, is_tensor in zip(leaves, self._output_is_tensor)])
 
     def _check(self, index: int, value) -> np.ndarray:
+        array = value._value if type(value) is Tensor else value if type(value) is np.ndarray else None
+        if array is not None and self._exact[index] == (array.dtype, array.shape):
+            return array  # exactly the traced dtype and static shape: nothing to check further
         spec, name = self.inputs[index], self.arg_names[index]
         if isinstance(value, Tensor):
             if value.is_symbolic:
@@ -169,6 +191,7 @@ class ConcreteFunction:
         self._artifact = driver.compile_graph(self.graph, self.name, self.arg_names, keep_stages=keep_stages)
         self._module = self._artifact.load()
         self._entry = self._artifact.manifest["entries"][0]["name"]
+        self._executable = self._module.entries[self._entry]
 
     # ---------------------------------------------------------------------------------------------- inspection
     def as_text(self, stage: str = "tfc", debug_info: bool = False) -> str:
@@ -217,6 +240,12 @@ class Function:
         self._name = name or getattr(python_function, "__name__", "function")
         self._traces: dict = {}
         self._tracing_count = 0
+        # Fast call path: when every parameter is passed positionally as an array/eager tensor, the trace key
+        # is a function of each argument's (type, dtype, shape); calls that hit `_fast` skip binding and nesting.
+        kinds = {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD}
+        self._fast_arity = (len(self._signature.parameters) if input_signature is None and
+                            all(p.kind in kinds for p in self._signature.parameters.values()) else -1)
+        self._fast: dict = {}
         functools.update_wrapper(self, python_function)
 
     @property
@@ -234,7 +263,13 @@ class Function:
         if config.functions_run_eagerly() or current_trace() is not None:
             # Run as plain Python: eagerly when asked to, or inlined into the graph being traced.
             return self._python_function(*args, **kwargs)
+        fast_key = _fast_key(args) if not kwargs and len(args) == self._fast_arity else None
+        concrete = self._fast.get(fast_key) if fast_key is not None else None
+        if concrete is not None:
+            return concrete._call_flat(list(args))
         concrete, leaves = self._concrete_for(args, kwargs)
+        if fast_key is not None:
+            self._fast[fast_key] = concrete
         return concrete._call_flat([leaf for leaf in leaves if _is_tensor_like(leaf)])
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:

@@ -37,6 +37,11 @@ def descriptor(array: np.ndarray):
     return desc
 
 
+def row_major_strides(shape) -> list[int]:
+    """Element strides of a C-contiguous array of `shape` (size-0 dimensions count as 1)."""
+    return _row_major(shape)
+
+
 def _row_major(shape) -> list[int]:
     strides, step = [], 1
     for size in reversed(shape):
