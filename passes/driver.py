@@ -102,7 +102,7 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
     # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
     schedule = schedules.choose(optimized)
-    threads = config.num_threads()
+    threads = config.num_threads() if openmp_library() else 1  # no libomp: serial kernels
     cpu_stages = pipeline.cpu_stages(schedule, threads)
     params = {"schedule": _schedule_file(schedule), "threads": threads}
     key = hashlib.sha256("\0".join([stages["linalg"], json.dumps(entry, sort_keys=True),
@@ -150,6 +150,13 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     with _LOCK:
         _MEMO[key] = artifact
     return artifact
+
+
+@functools.lru_cache(maxsize=None)
+def openmp_library() -> str | None:
+    """LLVM's OpenMP runtime (libomp-22-dev), or None when it is not installed."""
+    path = os.path.join(OPENMP_DIR, "libomp.so")
+    return path if os.path.exists(path) else None
 
 
 def _schedule_file(schedule) -> str:
