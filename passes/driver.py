@@ -9,6 +9,7 @@ time of each stage.
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import dataclasses
 import functools
 import hashlib
@@ -57,6 +58,7 @@ def _build_dir() -> str:
 _BUILD_DIR: str | None = None
 _MEMO: dict[str, Artifact] = {}
 _LOCK = threading.Lock()
+_VERSIONS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfc-versions")
 
 
 class _Timer:
@@ -115,6 +117,9 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     if cached is not None and (not keep_stages or "llvm" in cached.stages) and not dump_dir:
         return cached
 
+    # The manifest's versions need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile:
+    # ask in a thread so it overlaps the compile instead of adding to the first-call latency.
+    versions = _VERSIONS_POOL.submit(toolchain_versions)
     if keep_stages or dump_dir:
         text = stages["linalg"]
         for stage, pipes in cpu_stages:
@@ -139,7 +144,7 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
         timer.name += f" [{schedule.name} schedule]"
     timer.report()
 
-    manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(toolchain_versions()))
+    manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(versions.result()))
     if needs:
         manifest["needs"] = needs  # the loader checks these before dlopen (runtime/loader.py)
     write_manifest(library, manifest)
