@@ -20,17 +20,29 @@ def _op_class(name: str):
     return tag
 
 
+def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tuple[str, TensorType]) -> list[str]:
+    """Index values for the result's dynamic dimensions: m from a, n from b, a batch size from either operand."""
+    sizes = []
+    for axis, size in enumerate(out.shape):
+        if size is not None:
+            continue
+        if axis == out.rank - 1:
+            sizes.append(em.dim(b[0], b[1], b[1].rank - 1))
+        elif axis == out.rank - 2:
+            sizes.append(em.dim(a[0], a[1], a[1].rank - 2))
+        else:  # a broadcast batch dimension: an operand that has it dynamic knows its size
+            value, type = next((v, t) for v, t in (a, b)
+                               if axis >= out.rank - t.rank and t.shape[axis - (out.rank - t.rank)] is None)
+            sizes.append(em.dim(value, type, axis - (out.rank - type.rank)))
+    return sizes
+
+
 @lowers(ops.matmul)
 @_op_class("matmul")
 def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
     out = node.outputs[0].type
-    sizes = []
-    if None in out.shape:
-        sizes = result_sizes(em, TensorType(out.shape[:-1], out.dtype), [(a, TensorType(ta.shape[:-1], ta.dtype))])
-        if out.shape[-1] is None:
-            sizes.append(em.dim(b, tb, tb.rank - 1))
-    acc = em.fill(out, 0, sizes)
+    acc = em.fill(out, 0, _matmul_sizes(em, out, (a, ta), (b, tb)))
     if out.rank == 2:  # the named op: transform schedules and upstream patterns match it directly
         return em.assign(f"linalg.matmul ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) "
                          f"outs({acc} : {out.mlir(storage=True)}) -> {out.mlir(storage=True)}", "mm")

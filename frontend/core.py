@@ -11,12 +11,12 @@ Eager execution is simply "no trace is active": `bind` runs `impl` on numpy arra
 from __future__ import annotations
 
 import threading
-from typing import Callable, Sequence
+from typing import Callable
 
 import numpy as np
 
 from . import errors
-from .graph import Graph, TensorType, Value
+from .graph import Graph, TensorType, Value  # noqa: F401  (Graph: for type hints)
 
 __all__ = ["Op", "defop", "REGISTRY", "bind", "executing_eagerly", "current_trace", "Trace"]
 
@@ -146,6 +146,3 @@ constant_op = defop(
     "constant", infer=_constant_infer, impl=lambda *, value: value, attrs={"value": "dense"}, num_inputs=0,
     doc="A constant tensor embedded in the graph (eager tensors captured by a trace become constants).")
 
-
-def input_types(values: Sequence[Value]) -> list[TensorType]:
-    return [v.type for v in values]

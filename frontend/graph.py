@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from typing import Iterable
 
 import numpy as np
@@ -14,7 +15,7 @@ import numpy as np
 from . import dtypes as _dtypes
 from .errors import Location
 
-__all__ = ["TensorType", "Value", "Node", "Graph", "print_graph"]
+__all__ = ["TensorType", "Value", "Node", "Graph", "VerificationError", "verify_node", "print_graph"]
 
 
 class TensorType:
@@ -83,6 +84,42 @@ class Node:
         self.loc = loc
 
 
+def _types(types: Iterable[TensorType]) -> str:
+    return ", ".join(t.mlir() for t in types)
+
+
+class VerificationError(ValueError):
+    """A graph that breaks a rule. `node` is the offending node (None when the graph's returns are at fault) and
+    `detail` the message without a location, for tools that point at their own position (tfc-opt points into the
+    .mlir file it read)."""
+
+    def __init__(self, detail: str, node: Node | None = None):
+        self.detail = detail
+        self.node = node
+        where = f"{node.loc}: " if node is not None and node.loc is not None else ""
+        super().__init__(where + detail)
+
+
+def verify_node(node: Node) -> None:
+    """Checks that `node`'s result types are what its op's rule gives for its operands and attributes."""
+    from .errors import RuleError
+
+    if node.op.name == "constant":  # no rule: the value's own type is the result type
+        return
+    name = f"tfc.{node.op.name}"
+    try:
+        expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs)
+    except RuleError as error:
+        raise VerificationError(f"{name}: {error}", node) from None
+    except (TypeError, ValueError) as error:  # operands or attributes the rule was not written for
+        raise VerificationError(f"{name}: its rule rejects these operands and attributes: {error}", node) from None
+    expected = [expected] if isinstance(expected, TensorType) else list(expected)
+    got = [v.type for v in node.outputs]
+    if expected != got:
+        raise VerificationError(f"{name}: result types ({_types(got)}) do not match the op's rule, which gives "
+                                f"({_types(expected)})", node)
+
+
 class Graph:
     """A function body: typed inputs, nodes in program order, and the values it returns."""
 
@@ -105,28 +142,18 @@ class Graph:
         return node
 
     def verify(self) -> None:
-        """Checks SSA dominance and that every node's result types follow its op's rule; raises ValueError."""
-        from .errors import RuleError
-
+        """Checks SSA dominance and that every node's result types follow its op's rule; raises
+        VerificationError (a ValueError)."""
         defined = set(map(id, self.inputs))
         for node in self.nodes:
             for value in node.inputs:
                 if id(value) not in defined:
-                    raise ValueError(f"{node.loc}: tfc.{node.op.name} uses a value before it is defined")
-            if node.op.name != "constant":
-                try:
-                    expected = node.op.infer(*(v.type for v in node.inputs), **node.attrs)
-                except RuleError as error:
-                    raise ValueError(f"{node.loc}: tfc.{node.op.name}: {error}") from None
-                expected = [expected] if isinstance(expected, TensorType) else list(expected)
-                got = [v.type for v in node.outputs]
-                if expected != got:
-                    raise ValueError(f"{node.loc}: tfc.{node.op.name}: result types {got} do not match the op's "
-                                     f"rule, which gives {expected}")
+                    raise VerificationError(f"tfc.{node.op.name} uses a value before it is defined", node)
+            verify_node(node)
             defined.update(map(id, node.outputs))
         for value in self.outputs:
             if id(value) not in defined:
-                raise ValueError(f"graph {self.name}: returns a value that is not defined in it")
+                raise VerificationError(f"graph {self.name}: returns a value that is not defined in it")
 
     def __str__(self) -> str:
         return print_graph(self)
@@ -140,8 +167,8 @@ def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
     for i, value in enumerate(graph.inputs):
         names[id(value)] = f"%arg{i}"
     params = ", ".join(f"%arg{i}: {v.type.mlir()}" for i, v in enumerate(graph.inputs))
-    results = ", ".join(v.type.mlir() for v in graph.outputs)
-    lines = [f"func.func @{graph.name}({params}) -> ({results}) {{"]
+    results = _types(v.type for v in graph.outputs)
+    lines = [f"func.func @{print_symbol(graph.name)}({params}) -> ({results}) {{"]
     for number, node in enumerate(graph.nodes):
         if len(node.outputs) == 1:
             names[id(node.outputs[0])] = f"%{number}"
@@ -154,14 +181,14 @@ def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
             lhs = ""
         operands = ", ".join(names[id(v)] for v in node.inputs)
         attrs = _print_attrs(node)
-        in_types = ", ".join(v.type.mlir() for v in node.inputs)
-        out_types = ", ".join(v.type.mlir() for v in node.outputs)
+        in_types = _types(v.type for v in node.inputs)
+        out_types = _types(v.type for v in node.outputs)
         if len(node.outputs) != 1:
             out_types = f"({out_types})"
         loc = f" {print_location(node.loc)}" if debug_info else ""
         lines.append(f"  {lhs}\"tfc.{node.op.name}\"({operands}){attrs} : ({in_types}) -> {out_types}{loc}")
     returned = ", ".join(names[id(v)] for v in graph.outputs)
-    returned_types = ", ".join(v.type.mlir() for v in graph.outputs)
+    returned_types = _types(v.type for v in graph.outputs)
     lines.append(f"  func.return {returned} : {returned_types}" if graph.outputs else "  func.return")
     lines.append("}")
     return "\n".join(lines) + "\n"
@@ -173,8 +200,15 @@ def print_location(loc: Location | None) -> str:
     return f"loc({_quote(loc.file)}:{loc.line}:{loc.col})"
 
 
+def print_symbol(name: str) -> str:
+    """A symbol name as MLIR spells it: bare when it is an identifier, else quoted (`@"<lambda>"`)."""
+    return name if re.fullmatch(r"[A-Za-z_][A-Za-z0-9_$.]*", name) else _quote(name)
+
+
 def _quote(text: str) -> str:
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    """An MLIR string literal. Control characters become `\\XX` escapes: MLIR strings cannot span lines."""
+    escaped = text.replace("\\", "\\\\").replace('"', '\\"')
+    return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m.group()):02X}", escaped) + '"'
 
 
 def _print_attrs(node: Node) -> str:
@@ -212,8 +246,10 @@ def print_attr(kind: str, value) -> str:
 def print_float(value: float, mlir_type: str) -> str:
     """A float literal MLIR parses back exactly: shortest repr, or the bit pattern for inf/nan."""
     if math.isfinite(value):
-        text = repr(value)
-        return text if ("." in text or "e" in text) else text + ".0"
+        mantissa, e, exponent = repr(value).partition("e")
+        if "." not in mantissa:  # MLIR needs the point: `1e-05` does not parse, `1.0e-05` does
+            mantissa += ".0"
+        return mantissa + e + exponent
     bits = np.array(value, dtype=np.float64).view(np.uint64).item()
     if mlir_type != "f64":
         np_type = {"f32": np.float32, "f16": np.float16}[mlir_type]

@@ -45,8 +45,10 @@ def run_tool(tool: str, args: list[str], text: str, what: str) -> str:
     raise CompilerError(f"{tool} {reason} during {what}:\n{errors}", reproducer=path, command=replay)
 
 
-def mlir_opt(text: str, pipeline: str, what: str = "mlir-opt") -> str:
-    return run_tool(MLIR_OPT, [f"--pass-pipeline={pipeline}", "--mlir-print-debuginfo"], text, what)
+def mlir_opt(text: str, pipeline: str, what: str = "mlir-opt", debug_info: bool = True) -> str:
+    """Runs `pipeline` on `text`; with debug_info the output keeps every op's loc(...)."""
+    args = [f"--pass-pipeline={pipeline}"] + (["--mlir-print-debuginfo"] if debug_info else [])
+    return run_tool(MLIR_OPT, args, text, what)
 
 
 def mlir_to_llvmir(text: str) -> str:

@@ -6,16 +6,16 @@ from __future__ import annotations
 
 Pipeline = list[tuple[str, str]]
 
-GENERALIZE: Pipeline = [
-    ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse "
-                                               "(skipped when a matmul schedule must match linalg.matmul)"),
-]
-
-FUSION: Pipeline = [
+# Elementwise fusion that keeps named ops (linalg.matmul) for the matmul schedule to match.
+FUSE_ELEMENTWISE: Pipeline = [
     ("func.func(linalg-fuse-elementwise-ops)", "producer/consumer elementwise generics become one loop nest"),
     ("canonicalize", ""),
     ("cse", ""),
 ]
+
+FUSION: Pipeline = [
+    ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse"),
+] + FUSE_ELEMENTWISE
 
 # Applies the per-function schedule of passes/schedules.py ({schedule} is its file): tiling into scf.forall
 # (threads), register tiles, vectorized contractions.
@@ -71,9 +71,9 @@ LOWER_CPU: Pipeline = [
     ("reconcile-unrealized-casts", ""),
 ]
 
-PIPELINES: dict[str, Pipeline] = {"generalize": GENERALIZE, "fusion": FUSION, "schedule": SCHEDULE,
-                                  "bufferize": BUFFERIZE, "parallel": PARALLEL, "serial": SERIAL,
-                                  "lower-cpu": LOWER_CPU}
+PIPELINES: dict[str, Pipeline] = {"fusion": FUSION, "bufferize": BUFFERIZE, "lower-cpu": LOWER_CPU,
+                                  "fuse-elementwise": FUSE_ELEMENTWISE, "schedule": SCHEDULE,
+                                  "parallel": PARALLEL, "serial": SERIAL}
 
 # The CPU compile: (stage name shown by as_text / TFC_DUMP_DIR, pipeline producing it).
 CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "bufferize"), ("llvm-dialect", "lower-cpu")]
@@ -82,7 +82,7 @@ CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "buffer
 def cpu_stages(schedule=None, threads: int = 0) -> list[tuple[str, list[str]]]:
     """The CPU compile for one function: (stage, named pipelines) in order. `schedule` is a passes.schedules
     Schedule or None (generic path); `threads` is TFC_NUM_THREADS (0: all cores, 1: serial)."""
-    fused = ([] if schedule is not None and schedule.keep_named_ops else ["generalize"]) + ["fusion"]
+    fused = ["fuse-elementwise" if schedule is not None and schedule.keep_named_ops else "fusion"]
     if schedule is not None:
         fused.append("schedule")
     lower = (["serial" if threads == 1 else "parallel"] if schedule is not None else []) + ["lower-cpu"]

@@ -50,10 +50,6 @@ def _row_major(shape) -> list[int]:
     return strides[::-1]
 
 
-class TensorSpecJSON(dict):
-    """{"name": str, "shape": [int | None], "dtype": str} as stored in the manifest."""
-
-
 def make_manifest(library: str, entries: list[dict], target: dict, versions: dict) -> dict:
     """entries: [{"name", "symbol", "args": [spec], "results": [spec]}]."""
     return {"format": MANIFEST_FORMAT, "abi_version": ABI_VERSION, "library": library, "entries": entries,

@@ -10,7 +10,7 @@ from .. import dtypes as _dtypes
 from ..core import bind, defop
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
-from .common import ALL, FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
+from .common import FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
 
 __all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "exp", "log", "tanh", "sqrt", "cast"]
 

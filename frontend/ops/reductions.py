@@ -4,6 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from ..core import bind, defop
+from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .common import NUMERIC, axes_or_fail, check_dtype
@@ -21,6 +22,10 @@ def _reduced_type(x: TensorType, axes, keepdims: bool) -> TensorType:
 
 def _sum_rule(x: TensorType, *, axes, keepdims) -> TensorType:
     check_dtype("input_tensor", x, NUMERIC)
+    # The Python API normalizes axes; IR read from text (tfc-opt) may not be.
+    if list(axes) != sorted(set(axes)) or any(not 0 <= a < x.rank for a in axes):
+        raise ShapeRuleError(f"axes {list(axes)} must be sorted, unique and in [0, {x.rank}) for a tensor of "
+                             f"rank {x.rank}")
     return _reduced_type(x, axes, keepdims)
 
 

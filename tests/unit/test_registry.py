@@ -56,3 +56,12 @@ def test_inspect_prints_a_manifest(tmp_path):
     assert result.exit_code == 0, result.output
     assert "area(w: float32[3], h: float32[3]) -> (float32[3])" in result.output
     assert "ABI version 1" in result.output
+
+
+def test_doctor_refuses_an_llvm_major_mismatch(monkeypatch):
+    import llvmlite.binding as llvm
+
+    monkeypatch.setattr(llvm, "llvm_version_info", (21, 1, 0))
+    result = CliRunner().invoke(main, ["doctor"])
+    assert result.exit_code == 1
+    assert "llvmlite's LLVM is 21.1.0 but the MLIR tools are LLVM 22" in result.output
