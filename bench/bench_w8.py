@@ -42,7 +42,7 @@ def main():
     check_close("tfc", affine(scalar), np.float32(2.0) * np.float32(1.0001) + np.float32(0.5))
     concrete = affine.get_concrete_function(scalar)
     executable = concrete._module.entries[concrete._entry]
-    raw = np.float32(2.0).reshape(())
+    raw = np.array(2.0, np.float32)
     rows = {
         "numpy (x*1.0001+0.5)": lambda: raw * np.float32(1.0001) + np.float32(0.5),
         "Function.__call__": lambda: affine(scalar),
