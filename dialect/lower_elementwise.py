@@ -66,8 +66,15 @@ def result_sizes(em: Emitter, out: TensorType, operands: list[tuple[str, TensorT
 def emit_elementwise(em: Emitter, out: TensorType, operands: list[tuple[str, TensorType]],
                      body: Callable[..., str]) -> str:
     """A parallel linalg.generic computing `body(builder, *scalars)` at every index of `out`."""
+    operands = list(operands)
     init = em.empty(out, result_sizes(em, out, operands))
     maps = [affine_map(t, out) for _, t in operands] + [affine_map(out, out)]
+    for i, (value, type) in enumerate(operands):
+        if value in em.unit_dims:  # read the value before its size-1 axes were inserted, through the map
+            source, source_type, inserted = em.unit_dims[value]
+            exprs = [e for axis, e in enumerate(broadcast_exprs(type, out)) if axis not in inserted]
+            maps[i] = f"affine_map<({', '.join(f'd{j}' for j in range(out.rank))}) -> ({', '.join(exprs)})>"
+            operands[i] = (source, source_type)
     iterators = ", ".join(['"parallel"'] * out.rank)
     ins = ", ".join(v for v, _ in operands)
     in_types = ", ".join(t.mlir(storage=True) for _, t in operands)

@@ -92,7 +92,11 @@ def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, id
     em.emit(f"}} -> {reduced.mlir(storage=True)}{em.loc}")
     if keepdims:
         kept_type = TensorType([1 if i in axes else d for i, d in enumerate(xt.shape)], xt.dtype)
-        return em.reshape(result, reduced, kept_type)
+        expanded = em.reshape(result, reduced, kept_type)
+        # Elementwise consumers read the reduction itself (lower_elementwise.py): the reshape would stop
+        # tile-and-fuse of the row schedule, and it stays dead when every consumer is elementwise.
+        em.unit_dims[expanded] = (result, reduced, sorted(axes))
+        return expanded
     return result
 
 

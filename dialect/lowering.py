@@ -42,6 +42,9 @@ class Emitter:
         self.lines: list[str] = []
         self._count = 0
         self.loc = ""
+        # value -> (source value, source type, inserted axes) for values that are `source` with size-1 axes
+        # inserted (keepdims reductions); elementwise lowerings read the source directly.
+        self.unit_dims: dict[str, tuple[str, TensorType, list[int]]] = {}
 
     def fresh(self, hint: str = "v") -> str:
         self._count += 1

@@ -103,8 +103,8 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
     # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
-    schedule = schedules.choose(optimized)
     threads = config.num_threads() if openmp_library() else 1  # no libomp: serial kernels
+    schedule = schedules.choose(optimized, threads)
     cpu_stages = pipeline.cpu_stages(schedule, threads)
     params = {"schedule": _schedule_file(schedule), "threads": threads}
     key = hashlib.sha256("\0".join([stages["linalg"], json.dumps(entry, sort_keys=True),

@@ -11,6 +11,8 @@ Strategies (measurements in ../shared/notes/cpu-codegen.md):
   pipeline turns the forall into an OpenMP parallel loop (or a serial loop with one thread). Each chunk's inner
   loop is vectorized by LLVM. Graphs under PARALLEL_MIN_ELEMENTS stay serial (no schedule): a fork/join costs
   microseconds.
+- rows (reductions over the last axis plus elementwise ops, e.g. layer-norm, softmax): the output's op is
+  tiled one row per forall iteration and all its producers are fused into it (`structured.fuse {use_forall}`).
 - matmul (2-D, static, the register tile divides the shape): block tile [BM, BN] as a forall (one block per
   thread), register tile 8x32 with the fill fused into a zero accumulator, k tiled by 1, vectorized, the
   accumulator hoisted out of the k loop; `vector-contract-lowering=outerproduct` makes it 16 zmm FMAs per k.
@@ -25,6 +27,7 @@ from tfc.graph import Graph
 
 CHUNK = 65536                      # elements per parallel chunk (notes: 16..64K perform alike)
 PARALLEL_MIN_ELEMENTS = 1 << 17    # below this an elementwise kernel stays serial
+ROW_TILE = 1                       # rows per forall iteration of row-wise graphs (notes §2: 1 beats 4 and 8)
 REGISTER_TILE = (8, 32)            # 8 rows x 32 columns = 16 zmm accumulators (notes §3)
 BLOCK_ROWS = (64, 32, 16, 8)       # cache block candidates, largest first; each a multiple of the register tile
 BLOCK_COLS = (256, 128, 64, 32)
@@ -45,14 +48,19 @@ def _compute_nodes(graph: Graph) -> list:
     return [n for n in graph.nodes if n.op.name != "constant"]
 
 
-def choose(graph: Graph) -> Schedule | None:
-    """The schedule for `graph`, or None when the generic path is the right (or only safe) one."""
+def choose(graph: Graph, threads: int = 0) -> Schedule | None:
+    """The schedule for `graph` compiled for `threads` (TFC_NUM_THREADS), or None for the generic path."""
     nodes = _compute_nodes(graph)
     if not nodes:
         return None
     classes = {_op_class(n) for n in nodes}
     if classes == {"elementwise"}:
         return _elementwise(graph, nodes)
+    if classes == {"elementwise", "reduction"} and threads != 1:
+        # Serial mode keeps the generic path here: a row's temporaries become allocas inside the row loop, and
+        # only OpenMP's lowering scopes them per iteration (memref.alloca_scope); a plain loop would grow the
+        # stack by every row.
+        return _rows(graph, nodes)
     matmuls = [n for n in nodes if _op_class(n) == "matmul"]
     if matmuls and classes <= {"matmul", "elementwise", None} and all(_op_class(n) for n in nodes):
         return _matmul(matmuls)
@@ -75,6 +83,34 @@ def _elementwise(graph: Graph, nodes) -> Schedule | None:
     %tiled, %forall = transform.structured.tile_using_forall %g tile_sizes {sizes}
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)"""
     return Schedule("elementwise", _module(body), keep_named_ops=False)
+
+
+def _rows(graph: Graph, nodes) -> Schedule | None:
+    """Row-wise graphs (softmax, layer-norm): every reduction is over the last axis of a rank-2 value with the
+    output's rows, every node keeps those rows, one output. The output's op is tiled by ROW_TILE rows into a
+    forall and every producer (reductions, their fills, elementwise ops) is fused into it greedily, so a row
+    (4 KB at 1024 columns) stays in L1 through all passes over it."""
+    if len(graph.outputs) != 1:
+        return None
+    out = graph.outputs[0].type
+    if out.rank != 2 or not out.is_static or out.num_elements < PARALLEL_MIN_ELEMENTS:
+        return None
+    rows = out.shape[0]
+    for node in nodes:
+        shape = node.outputs[0].type.shape
+        if not shape or shape[0] != rows:
+            return None
+        if _op_class(node) == "reduction":
+            source = node.inputs[0].type
+            if source.rank != 2 or list(node.attrs.get("axes", ())) != [1]:
+                return None
+    body = f"""
+    %stores = transform.structured.match ops{{["bufferization.materialize_in_destination"]}} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %last = transform.get_producer_of_operand %stores[0] : (!transform.any_op) -> !transform.any_op
+    %tiled, %forall = transform.structured.fuse %last tile_sizes [{ROW_TILE}, 0] {{use_forall}}
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)"""
+    return Schedule("rows", _module(body), keep_named_ops=False)
 
 
 def _block(size: int, candidates: tuple[int, ...]) -> int | None:

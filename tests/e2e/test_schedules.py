@@ -72,6 +72,40 @@ def test_mlp_layers_mix_scheduled_and_generic_matmuls():
     assert_same(tfc.function(mlp)(x, w1, b1, w2).numpy(), expected.astype(np.float32), rtol=1e-4)
 
 
+def _layer_norm(x, scale):
+    cols = x.shape[-1]
+    centered = x - tfc.reduce_sum(x, axis=-1, keepdims=True) * (1.0 / cols)
+    variance = tfc.reduce_sum(centered * centered, axis=-1, keepdims=True) * (1.0 / cols)
+    return centered / tfc.math.sqrt(variance + 1e-5) * scale
+
+
+def _np_layer_norm(x, scale):
+    x = x.astype(np.float64)
+    centered = x - x.mean(axis=-1, keepdims=True)
+    return (centered / np.sqrt((centered * centered).mean(axis=-1, keepdims=True) + 1e-5) * scale).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape,strategy", [((512, 1024), "rows"), ((4099, 33), "rows"), ((1, 200_003), "rows"),
+                                            ((200_003, 1), "rows"), ((3, 5), "generic")])
+def test_row_wise_layer_norm(shape, strategy, monkeypatch):
+    monkeypatch.delenv("TFC_NUM_THREADS", raising=False)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    scale = rng.random(shape[-1:], dtype=np.float32)
+    assert _strategy(_layer_norm, x, scale) == strategy
+    assert_same(tfc.function(_layer_norm)(x, scale).numpy(), _np_layer_norm(x, scale), rtol=2e-4)
+
+
+def test_row_sums_without_keepdims_and_single_thread_mode_take_safe_paths(monkeypatch):
+    x = np.random.default_rng(6).random((1024, 256), dtype=np.float32)
+    row_sums = lambda v: tfc.reduce_sum(v * 2.0, axis=-1)  # noqa: E731
+    assert _strategy(row_sums, x) == "generic"  # the output has no columns: not a row-tiled graph
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    concrete = tfc.function(_layer_norm).get_concrete_function(x, x[0])
+    assert schedules.choose(graph_passes.optimize(concrete.graph), threads=1) is None
+    assert_same(concrete(x, x[0]).numpy(), _np_layer_norm(x, x[0]), rtol=2e-4)
+
+
 def test_single_thread_mode_gives_the_same_bits(monkeypatch):
     rng = np.random.default_rng(4)
     a, b = (rng.random((1 << 18,), dtype=np.float32) for _ in range(2))
