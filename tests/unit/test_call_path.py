@@ -2,6 +2,7 @@
 non-contiguous inputs, concurrent callers, and the loader's error for a missing OpenMP runtime."""
 import ctypes
 import json
+import os
 import shutil
 import threading
 
@@ -95,3 +96,23 @@ def test_threaded_library_records_libomp(monkeypatch):
     concrete = _affine.get_concrete_function(x)
     concrete(x)
     assert concrete._artifact.manifest["needs"] == ["libomp.so"]
+
+
+def test_threaded_library_runs_in_a_fresh_process_with_only_the_runtime(tmp_path, monkeypatch):
+    """Linked with `ld -shared` (libc/libm come from the process) and libomp through its rpath."""
+    import subprocess
+    import sys
+
+    monkeypatch.delenv("TFC_NUM_THREADS", raising=False)
+    x = np.arange(1 << 18, dtype=np.float32)
+    concrete = _affine.get_concrete_function(x)
+    concrete(x)
+    library = concrete._artifact.library
+    for suffix in (".so", ".json"):
+        shutil.copy(library[:-3] + suffix, tmp_path)
+    script = ("import numpy as np, sys\nfrom tfc.runtime import load\nm = load(sys.argv[1])\n"
+              "x = np.arange(1 << 18, dtype=np.float32)\n(y,) = m.entries[next(iter(m.entries))](x)\n"
+              "assert np.array_equal(y, x * np.float32(2) + np.float32(1)), 'wrong result'\n"
+              "assert 'tfc.passes' not in sys.modules and 'llvmlite' not in sys.modules\nprint('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / os.path.basename(library))], capture_output=True, text=True)
+    assert proc.stdout.strip() == "ok", proc.stderr
