@@ -26,16 +26,21 @@ SCHEDULE: Pipeline = [
     ("cse", ""),
 ]
 
-BUFFERIZE: Pipeline = [
+ONE_SHOT: Pipeline = [
     ("eliminate-empty-tensors", "results are built directly in the caller's output buffers"),
     ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
      "tensors -> memrefs; inputs are read-only (to_tensor restrict), outputs are the out-params"),
     ("canonicalize", ""),
     ("cse", ""),
+]
+
+TEMPORARIES: Pipeline = [
     ("func.func(promote-buffers-to-stack)", "small temporaries live on the stack, not the heap"),
     ("buffer-deallocation-pipeline", "frees the heap temporaries that remain"),
     ("canonicalize", ""),
 ]
+
+BUFFERIZE: Pipeline = ONE_SHOT + TEMPORARIES
 
 # scf.forall (from a schedule) -> OpenMP worksharing loop; {threads} = 0 lets libomp pick (all cores).
 PARALLEL: Pipeline = [
@@ -44,8 +49,13 @@ PARALLEL: Pipeline = [
 ]
 
 # TFC_NUM_THREADS=1: the same tiles run in order on the calling thread (deterministic, no libomp).
+# TFC_NUM_THREADS=1: the same tiles run in order on the calling thread (deterministic, no libomp). Runs between
+# bufferization and the temporaries' placement: the loop's per-iteration temporaries (a row of a row schedule)
+# are hoisted out of the now serial loop before they become allocas (an alloca inside a plain loop grows the
+# stack every iteration; OpenMP's lowering scopes them instead) or get their frees.
 SERIAL: Pipeline = [
     ("scf-forall-to-for", "single-thread mode: the forall becomes a plain loop"),
+    ("func.func(buffer-loop-hoisting)", "one temporary for all iterations, allocated before the loop"),
 ]
 
 LOWER_CPU: Pipeline = [
@@ -73,7 +83,8 @@ LOWER_CPU: Pipeline = [
 
 PIPELINES: dict[str, Pipeline] = {"fusion": FUSION, "bufferize": BUFFERIZE, "lower-cpu": LOWER_CPU,
                                   "fuse-elementwise": FUSE_ELEMENTWISE, "schedule": SCHEDULE,
-                                  "parallel": PARALLEL, "serial": SERIAL}
+                                  "parallel": PARALLEL, "serial": SERIAL, "one-shot": ONE_SHOT,
+                                  "temporaries": TEMPORARIES}
 
 # The CPU compile: (stage name shown by as_text / TFC_DUMP_DIR, pipeline producing it).
 CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "bufferize"), ("llvm-dialect", "lower-cpu")]
@@ -85,8 +96,10 @@ def cpu_stages(schedule=None, threads: int = 0) -> list[tuple[str, list[str]]]:
     fused = ["fuse-elementwise" if schedule is not None and schedule.keep_named_ops else "fusion"]
     if schedule is not None:
         fused.append("schedule")
-    lower = (["serial" if threads == 1 else "parallel"] if schedule is not None else []) + ["lower-cpu"]
-    return [("fused", fused), ("bufferized", ["bufferize"]), ("llvm-dialect", lower)]
+    serial = schedule is not None and threads == 1
+    bufferize = ["one-shot", "serial", "temporaries"] if serial else ["bufferize"]
+    lower = (["parallel"] if schedule is not None and not serial else []) + ["lower-cpu"]
+    return [("fused", fused), ("bufferized", bufferize), ("llvm-dialect", lower)]
 
 
 def pass_string(names: list[str] | str, **params) -> str:

@@ -56,10 +56,7 @@ def choose(graph: Graph, threads: int = 0) -> Schedule | None:
     classes = {_op_class(n) for n in nodes}
     if classes == {"elementwise"}:
         return _elementwise(graph, nodes)
-    if classes == {"elementwise", "reduction"} and threads != 1:
-        # Serial mode keeps the generic path here: a row's temporaries become allocas inside the row loop, and
-        # only OpenMP's lowering scopes them per iteration (memref.alloca_scope); a plain loop would grow the
-        # stack by every row.
+    if classes == {"elementwise", "reduction"}:
         return _rows(graph, nodes)
     matmuls = [n for n in nodes if _op_class(n) == "matmul"]
     if matmuls and classes <= {"matmul", "elementwise", None} and all(_op_class(n) for n in nodes):
