@@ -120,18 +120,18 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     # The manifest's versions need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile:
     # ask in a thread so it overlaps the compile instead of adding to the first-call latency.
     versions = _VERSIONS_POOL.submit(toolchain_versions)
-    if keep_stages or dump_dir:
-        text = stages["linalg"]
-        for stage, pipes in cpu_stages:
-            text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipes, **params), what=f"{stage} ({name})")
-            start = timer.stage(stage, start)
-    else:
-        all_pipes = [p for _, pipes in cpu_stages for p in pipes]
-        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes, **params),
-                                          what=f"compile ({name})")
-        start = timer.stage("mlir-opt", start)
-    stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
-    start = timer.stage("translate", start)
+    try:
+        start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+    except CompilerError as error:
+        if schedule is None:
+            raise
+        # A schedule that fails on a graph it was chosen for must not fail the user's function: the generic
+        # path compiles every graph. (The failure is a tfc bug worth reporting; TFC_TIMING shows it.)
+        if config.timing():
+            print(f"[tfc timing] {name}: the {schedule.name} schedule failed, using the generic path: "
+                  f"{str(error).splitlines()[0]}", file=sys.stderr)
+        schedule, cpu_stages = None, pipeline.cpu_stages(None, threads)
+        start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
     stages["llvm"], obj = codegen.optimize(stages["llvm-unoptimized"], target)
     start = timer.stage("llvmlite", start)
 
@@ -162,6 +162,28 @@ def openmp_library() -> str | None:
     """LLVM's OpenMP runtime (libomp-22-dev), or None when it is not installed."""
     path = os.path.join(OPENMP_DIR, "libomp.so")
     return path if os.path.exists(path) else None
+
+
+def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, timer: _Timer, start: float):
+    """linalg -> llvm dialect (mlir-opt, stage by stage when kept) -> LLVM IR (mlir-translate), into `stages`.
+    Raises CompilerError when the result would need MLIR's C runtime (`memrefCopy` for strided copies), which
+    tfc does not ship: such a library could not be loaded."""
+    if keep:
+        text = stages["linalg"]
+        for stage, pipes in cpu_stages:
+            text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipes, **params), what=f"{stage} ({name})")
+            start = timer.stage(stage, start)
+    else:
+        all_pipes = [p for _, pipes in cpu_stages for p in pipes]
+        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes, **params),
+                                          what=f"compile ({name})")
+        start = timer.stage("mlir-opt", start)
+    stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
+    start = timer.stage("translate", start)
+    if "@memrefCopy(" in stages["llvm-unoptimized"]:
+        raise CompilerError(f"{name}: the lowered code copies a strided buffer through MLIR's C runtime "
+                            "(memrefCopy), which tfc does not link")
+    return start
 
 
 def _schedule_file(schedule) -> str:

@@ -124,3 +124,13 @@ def test_single_thread_mode_gives_the_same_bits(monkeypatch):
     serial = fn(a, b).numpy()
     assert fn.get_concrete_function(a, b)._artifact.manifest.get("needs", []) == []  # no libomp in serial mode
     np.testing.assert_array_equal(serial, parallel)
+
+
+def test_a_failing_schedule_falls_back_to_the_generic_path(monkeypatch, capsys):
+    broken = schedules.Schedule("broken", schedules._module("\n    transform.no_such_op %root : !transform.any_op"),
+                                keep_named_ops=False)
+    monkeypatch.setattr(schedules, "choose", lambda graph, threads=0: broken)
+    monkeypatch.setenv("TFC_TIMING", "1")
+    a = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    assert_same(tfc.function(_chain)(a, a).numpy(), _np_chain(a, a), rtol=2e-6)
+    assert "the broken schedule failed, using the generic path" in capsys.readouterr().err
