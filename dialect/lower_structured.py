@@ -66,8 +66,14 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     s = out.dtype.storage
     em.emit(f"^bb0({x}: {s}, {y}: {s}, {o}: {s}):")
     sb = ScalarBuilder(em, out.dtype)
-    product = sb.arith("mulf", "muli", x, y)
-    em.emit(f"  linalg.yield {sb.arith('addf', 'addi', o, product)} : {s}")
+    if out.dtype.is_floating:
+        # contract: mul+add may become one FMA (as in BLAS); reassoc: the k accumulation may be vectorized.
+        product = sb.op(f"arith.mulf {x}, {y} fastmath<contract>")
+        total = sb.op(f"arith.addf {o}, {product} fastmath<reassoc,contract>")
+    else:
+        product = sb.arith("mulf", "muli", x, y)
+        total = sb.arith("addf", "addi", o, product)
+    em.emit(f"  linalg.yield {total} : {s}")
     em.emit(f"}} -> {out.mlir(storage=True)}{em.loc}")
     return result
 
