@@ -20,7 +20,7 @@ from pathlib import Path
 import tfc  # noqa: F401  (importing tfc registers every op)
 from tfc.core import REGISTRY, Op
 
-__all__ = ["generate_irdl", "verify_with_mlir_opt", "IRDL_FILE"]
+__all__ = ["generate_irdl", "IRDL_FILE"]
 
 IRDL_FILE = Path(__file__).with_name("tfc.irdl.mlir")
 
@@ -95,12 +95,3 @@ def generate_irdl(registry: dict[str, Op] | None = None) -> str:
         lines += [f"  {line}" for line in operation_irdl(registry[name])]
     lines.append("}")
     return _HEADER + "\n".join(lines) + "\n"
-
-
-def verify_with_mlir_opt(text: str) -> str:
-    """Runs `mlir-opt-22 --irdl-file=tfc.irdl.mlir` on tfc IR and returns its output. Raises CompilerError
-    (input saved, replay command printed) when the IR breaks the dialect's declaration."""
-    # Imported here: passes sits above dialect in the import order; running a tool is its job.
-    from tfc.passes.mlir_tools import MLIR_OPT, run_tool
-
-    return run_tool(MLIR_OPT, [f"--irdl-file={IRDL_FILE}"], text, "irdl-verify")

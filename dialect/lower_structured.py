@@ -130,3 +130,169 @@ def _transpose(em: Emitter, node: Node, inputs: list[str]) -> str:
 @lowers(ops.reshape)
 def _reshape(em: Emitter, node: Node, inputs: list[str]) -> str:
     return em.reshape(inputs[0], node.inputs[0].type, node.outputs[0].type)
+
+
+# ----------------------------------------------------------------------------------- more reductions (issue 3)
+def _smallest(dtype):
+    import numpy as np
+    if dtype.is_floating:
+        return -float("inf")
+    if dtype.is_bool:
+        return False
+    return int(np.iinfo(dtype.np).min)
+
+
+def _largest(dtype):
+    import numpy as np
+    if dtype.is_floating:
+        return float("inf")
+    if dtype.is_bool:
+        return True
+    return int(np.iinfo(dtype.np).max)
+
+
+def _signed(b: ScalarBuilder) -> str:
+    return "u" if b.dtype.kind in "ub" else "s"
+
+
+def _reduce_with(identity, combine):
+    def lower(em: Emitter, node: Node, inputs: list[str]) -> str:
+        xt = node.inputs[0].type
+        return emit_reduction(em, inputs[0], xt, node.attrs["axes"], node.attrs["keepdims"],
+                              identity(xt.dtype), combine)
+    return lower
+
+
+lowers(ops.reduce_max)(_reduce_with(_smallest, lambda b, x, acc: b.op(
+    f"arith.maximumf {x}, {acc}") if b.dtype.is_floating else b.op(f"arith.max{_signed(b)}i {x}, {acc}")))
+lowers(ops.reduce_min)(_reduce_with(_largest, lambda b, x, acc: b.op(
+    f"arith.minimumf {x}, {acc}") if b.dtype.is_floating else b.op(f"arith.min{_signed(b)}i {x}, {acc}")))
+lowers(ops.reduce_prod)(_reduce_with(lambda d: 1, lambda b, x, acc: b.op(
+    f"arith.mulf {x}, {acc} fastmath<reassoc>") if b.dtype.is_floating else b.op(f"arith.muli {x}, {acc}")))
+lowers(ops.reduce_all)(_reduce_with(lambda d: True, lambda b, x, acc: b.op(f"arith.andi {x}, {acc}")))
+lowers(ops.reduce_any)(_reduce_with(lambda d: False, lambda b, x, acc: b.op(f"arith.ori {x}, {acc}")))
+
+
+@lowers(ops.reduce_mean)
+def _reduce_mean(em: Emitter, node: Node, inputs: list[str]) -> str:
+    from .lower_elementwise import emit_elementwise
+    total = _reduce_sum(em, node, inputs)
+    xt, out = node.inputs[0].type, node.outputs[0].type
+    count = 1
+    for axis in node.attrs["axes"]:
+        if xt.shape[axis] is None:
+            raise NotImplementedError("reduce_mean over a dimension unknown until run time")
+        count *= xt.shape[axis]
+    if count in (0, 1) and not out.dtype.is_floating:
+        return total  # an empty integer mean is 0 (the sum), and dividing by 1 changes nothing
+
+    def divide(b: ScalarBuilder, x: str) -> str:
+        if b.dtype.is_floating:
+            return b.op(f"arith.divf {x}, {b.constant(count)}")
+        return b.op(f"arith.div{_signed(b)}i {x}, {b.constant(count)}")  # divsi truncates toward zero, as TF
+    return emit_elementwise(em, out, [(total, out)], divide)
+
+
+def _arg_reduction(greater: bool):
+    def lower(em: Emitter, node: Node, inputs: list[str]) -> str:
+        xt, out = node.inputs[0].type, node.outputs[0].type
+        axis = node.attrs["axis"]
+        kept = [i for i in range(xt.rank) if i != axis]
+        best_type = TensorType(out.shape, xt.dtype)
+        sizes = [em.dim(inputs[0], xt, i) for i in kept if xt.shape[i] is None]
+        best = em.fill(best_type, _smallest(xt.dtype) if greater else _largest(xt.dtype), sizes)
+        index = em.fill(out, 0, sizes)
+        loops = _loops(xt.rank)
+        out_map = f"affine_map<({loops}) -> ({', '.join(f'd{i}' for i in kept)})>"
+        iterators = ", ".join('"reduction"' if i == axis else '"parallel"' for i in range(xt.rank))
+        result = em.fresh("arg")
+        s = xt.dtype.storage
+        em.emit(f"{result}:2 = linalg.generic {{indexing_maps = [affine_map<({loops}) -> ({loops})>, {out_map}, "
+                f"{out_map}], iterator_types = [{iterators}]}} ins({inputs[0]} : {xt.mlir(storage=True)}) "
+                f"outs({best}, {index} : {best_type.mlir(storage=True)}, {out.mlir(storage=True)}) {{")
+        x, acc, acc_index = em.fresh("a"), em.fresh("o"), em.fresh("o")
+        em.emit(f"^bb0({x}: {s}, {acc}: {s}, {acc_index}: i64):")
+        b = ScalarBuilder(em, xt.dtype)
+        if xt.dtype.is_floating:
+            better = b.op(f"arith.cmpf {'ogt' if greater else 'olt'}, {x}, {acc}")
+            # numpy's rule: the first nan wins and then stays.
+            first_nan = b.op(f"arith.andi {b.op(f'arith.cmpf uno, {x}, {x}')}, "
+                             f"{b.op(f'arith.cmpf ord, {acc}, {acc}')}", "i1")
+            better = b.op(f"arith.ori {better}, {first_nan}", "i1")
+        else:
+            predicate = ("u" if xt.dtype.kind in "ub" else "s") + ("gt" if greater else "lt")
+            better = b.op(f"arith.cmpi {predicate}, {x}, {acc}")
+        position = em.assign(f"arith.index_cast {em.assign(f'linalg.index {axis} : index', 'i')} : index to i64", "s")
+        new_best = b.op(f"arith.select {better}, {x}, {acc}")
+        new_index = b.op(f"arith.select {better}, {position}, {acc_index}", "i64")
+        em.emit(f"  linalg.yield {new_best}, {new_index} : {s}, i64")
+        em.emit(f"}} -> ({best_type.mlir(storage=True)}, {out.mlir(storage=True)}){em.loc}")
+        return f"{result}#1"
+    return lower
+
+
+lowers(ops.argmax)(_arg_reduction(greater=True))
+lowers(ops.argmin)(_arg_reduction(greater=False))
+
+
+@lowers(ops.cumsum)
+def _cumsum(em: Emitter, node: Node, inputs: list[str]) -> str:
+    # out[..., i, ...] = sum over k of x[..., k, ...] where k <= i (or <, >=, > for exclusive / reverse):
+    # one generic with an extra reduction loop k; quadratic in the axis length, exact in its summation order.
+    xt = node.inputs[0].type
+    axis, rank = node.attrs["axis"], xt.rank
+    if not xt.is_static:
+        raise NotImplementedError("cumsum with dimensions unknown until run time")
+    loops = _loops(rank + 1)
+    in_exprs = [f"d{rank}" if i == axis else f"d{i}" for i in range(rank)]
+    acc = em.fill(xt, 0)
+    result = em.fresh("cumsum")
+    s = xt.dtype.storage
+    iterators = ", ".join(['"parallel"'] * rank + ['"reduction"'])
+    em.emit(f"{result} = linalg.generic {{indexing_maps = [affine_map<({loops}) -> ({', '.join(in_exprs)})>, "
+            f"affine_map<({loops}) -> ({_loops(rank)})>], iterator_types = [{iterators}]}} "
+            f"ins({inputs[0]} : {xt.mlir(storage=True)}) outs({acc} : {xt.mlir(storage=True)}) {{")
+    x, o = em.fresh("a"), em.fresh("o")
+    em.emit(f"^bb0({x}: {s}, {o}: {s}):")
+    b = ScalarBuilder(em, xt.dtype)
+    i = em.assign(f"linalg.index {axis} : index", "i")
+    k = em.assign(f"linalg.index {rank} : index", "i")
+    predicate = {(False, False): "ule", (True, False): "ult", (False, True): "uge", (True, True): "ugt"}[
+        (node.attrs["exclusive"], node.attrs["reverse"])]
+    included = em.assign(f"arith.cmpi {predicate}, {k}, {i} : index", "s")
+    term = b.op(f"arith.select {included}, {x}, {b.constant(0)}")
+    em.emit(f"  linalg.yield {b.arith('addf', 'addi', o, term)} : {s}")
+    em.emit(f"}} -> {xt.mlir(storage=True)}{em.loc}")
+    return result
+
+
+@lowers(ops.einsum)
+def _einsum(em: Emitter, node: Node, inputs: list[str]) -> str:
+    from tfc.ops.linalg import _parse_einsum
+    types = [v.type for v in node.inputs]
+    out = node.outputs[0].type
+    subscripts, output = _parse_einsum(node.attrs["equation"], [t.rank for t in types])
+    if not out.is_static or not all(t.is_static for t in types):
+        raise NotImplementedError("einsum with dimensions unknown until run time")
+    letters = list(output) + sorted({c for s in subscripts for c in s} - set(output))
+    loop_of = {c: f"d{i}" for i, c in enumerate(letters)}
+    loops = _loops(len(letters))
+    maps = [f"affine_map<({loops}) -> ({', '.join(loop_of[c] for c in s)})>" for s in subscripts]
+    maps.append(f"affine_map<({loops}) -> ({', '.join(loop_of[c] for c in output)})>")
+    iterators = ", ".join('"parallel"' if c in output else '"reduction"' for c in letters)
+    acc = em.fill(out, 0)
+    result = em.fresh("einsum")
+    s = out.dtype.storage
+    em.emit(f"{result} = linalg.generic {{indexing_maps = [{', '.join(maps)}], iterator_types = [{iterators}]}} "
+            f"ins({', '.join(inputs)} : {', '.join(t.mlir(storage=True) for t in types)}) "
+            f"outs({acc} : {out.mlir(storage=True)}) {{")
+    args = [em.fresh("a") for _ in inputs]
+    o = em.fresh("o")
+    em.emit(f"^bb0({', '.join(f'{a}: {s}' for a in args)}, {o}: {s}):")
+    b = ScalarBuilder(em, out.dtype)
+    product = args[0]
+    for a in args[1:]:
+        product = b.arith("mulf", "muli", product, a)
+    em.emit(f"  linalg.yield {b.arith('addf', 'addi', o, product)} : {s}")
+    em.emit(f"}} -> {out.mlir(storage=True)}{em.loc}")
+    return result

@@ -10,6 +10,7 @@ any op without one.
 """
 from __future__ import annotations
 
+import math
 import re
 from typing import Callable
 
@@ -64,6 +65,8 @@ class Emitter:
 
     def scalar(self, value, dtype) -> str:
         """A scalar arith.constant of `dtype`'s storage type."""
+        if dtype.is_bool:  # `arith.constant true : i1` does not parse; the integer form does
+            return self.assign(f"arith.constant {int(bool(value))} : i1", "cst")
         return self.assign(f"arith.constant {scalar_literal(value, dtype)} : {dtype.storage}", "cst")
 
     def dim(self, value: str, type: TensorType, axis: int) -> str:
@@ -95,10 +98,18 @@ class Emitter:
                            f"tensor<{target.rank}xindex>) -> {target.mlir(storage=True)}", "reshape")
 
 
+# C library symbols a compiled function must not be named after: `tfc.function(tfc.math.erf)` would otherwise
+# define `erf` and shadow (or clash with) the libm function its own body calls.
+_C_SYMBOLS = {n for base in dir(math) if not base.startswith("_") for n in (base, base + "f")} | {
+    "abs", "pow", "powf", "main", "malloc", "free", "calloc", "realloc", "memcpy", "memmove", "memset", "abort",
+    "exit", "printf", "puts", "round", "roundf", "sigmoid"}
+
+
 def symbol_name(name: str) -> str:
     """A valid, readable MLIR/C symbol for a Python function name."""
     cleaned = re.sub(r"\W", "_", name)
-    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"f_{cleaned}"
+    cleaned = cleaned if re.match(r"[A-Za-z_]", cleaned) else f"f_{cleaned}"
+    return f"tfc_{cleaned}" if cleaned in _C_SYMBOLS else cleaned
 
 
 def lower_graph(graph: Graph, name: str | None = None) -> str:

@@ -18,6 +18,7 @@ from .core import executing_eagerly  # noqa: F401
 from .ops import *  # noqa: F401,F403
 from . import config, nest  # noqa: F401
 from .function import ConcreteFunction, Function, TensorSpec, function  # noqa: F401
-from . import linalg, math  # noqa: F401  (TensorFlow's namespaces)
+from .device import device, to_device  # noqa: F401
+from . import linalg, math, nn, random  # noqa: F401  (TensorFlow's namespaces)
 
 __version__ = "0.1.0"

@@ -4,6 +4,10 @@
 - TFC_TIMING=1       print the time each compile stage takes
 - TFC_REPRO_DIR=DIR  where failing compiler inputs are saved (default: <tmp>/tfc-reproducers)
 - TFC_NUM_THREADS=N  threads of compiled kernels: unset or 0 = all cores (OpenMP), 1 = serial and deterministic
+- TFC_CACHE_DIR=DIR  the on-disk compile cache (default: $XDG_CACHE_HOME/tfc or ~/.cache/tfc; runtime/cache.py)
+- TFC_CACHE=0        compile without the on-disk cache
+- TFC_WEIGHT_THRESHOLD=N  constants with more elements become weights, not literals (default 1024;
+                     passes/weights.py)
 """
 from __future__ import annotations
 

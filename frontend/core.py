@@ -27,7 +27,8 @@ ATTR_KINDS = ("int", "ints", "bool", "float", "dtype", "shape", "dense", "str")
 class Op:
     """One primitive of the tfc dialect (printed as `tfc.<name>`)."""
 
-    __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "__weakref__")
+    __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "sample_attrs",
+                 "sample_types", "__weakref__")
 
     def __init__(self, name: str, infer: Callable, impl: Callable, attrs: dict[str, str], num_inputs: int | None,
                  doc: str):
@@ -39,6 +40,8 @@ class Op:
         self.doc = doc
         self.lowering = None          # set by tfc.dialect.lowering
         self.gradient = None          # set by tfc.autodiff (later issue)
+        self.sample_attrs: dict = {}  # attributes that make `infer` accept sample inputs (`tfc ops` probes dtypes)
+        self.sample_types = None      # dtype -> list of TensorType to probe with (default: 2x2 inputs of dtype)
 
     def __repr__(self) -> str:
         return f"<tfc op {self.name}>"
@@ -48,8 +51,13 @@ REGISTRY: dict[str, Op] = {}
 
 
 def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] | None = None,
-          num_inputs: int | None = 1, doc: str = "") -> Op:
-    """Defines and registers a primitive op. Each name may be defined once."""
+          num_inputs: int | None = 1, doc: str = "", sample_attrs: dict | None = None,
+          sample_types: Callable | None = None) -> Op:
+    """Defines and registers a primitive op. Each name may be defined once.
+
+    `sample_attrs` / `sample_types` describe a valid application of the op, which `tfc ops` uses to ask the rule
+    which dtypes it accepts; they live here so that table cannot drift from the op definitions.
+    """
     if name in REGISTRY:
         raise ValueError(f"op {name!r} is defined twice")
     attrs = dict(attrs or {})
@@ -57,6 +65,8 @@ def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] |
         if kind not in ATTR_KINDS:
             raise ValueError(f"op {name!r}: attribute {attr!r} has unknown kind {kind!r}")
     op = Op(name, infer, impl, attrs, num_inputs, doc)
+    op.sample_attrs = dict(sample_attrs or {})
+    op.sample_types = sample_types
     REGISTRY[name] = op
     return op
 

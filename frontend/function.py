@@ -15,6 +15,7 @@ from . import config, dtypes as _dtypes, errors, nest
 from .core import Trace, current_trace, tracing
 from .graph import Graph, TensorType, print_graph
 from .tensor import Tensor, TensorShape, _cast_python
+from .device import current_target
 
 __all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
 
@@ -138,6 +139,8 @@ class ConcreteFunction:
                        for spec in input_specs]
         self._single_output = (len(graph.outputs) == 1 and output_is_tensor == [True]
                                and isinstance(output_template, Tensor))
+        self._cuda_module = None    # the CUDA build, made on the first GPU call (frontend/device.py)
+        self._cuda_artifact = None
 
     # ------------------------------------------------------------------------------------------------- calling
     def __call__(self, *args):
@@ -233,8 +236,9 @@ class ConcreteFunction:
 class Function:
     """A Python function traced and compiled per input signature. Made by `tfc.function`."""
 
-    def __init__(self, python_function, input_signature=None, name: str | None = None):
+    def __init__(self, python_function, input_signature=None, name: str | None = None, target: str | None = None):
         self._python_function = python_function
+        self._target = target  # "cpu", "cuda" or None (the `tfc.device` scope decides, else cpu)
         self._signature = inspect.signature(python_function)
         self._input_signature = None if input_signature is None else list(input_signature)
         self._name = name or getattr(python_function, "__name__", "function")
@@ -263,14 +267,19 @@ class Function:
         if config.functions_run_eagerly() or current_trace() is not None:
             # Run as plain Python: eagerly when asked to, or inlined into the graph being traced.
             return self._python_function(*args, **kwargs)
-        fast_key = _fast_key(args) if not kwargs and len(args) == self._fast_arity else None
+        on_gpu = (self._target or current_target() or "cpu").startswith(("cuda", "gpu"))
+        fast_key = _fast_key(args) if not kwargs and len(args) == self._fast_arity and not on_gpu else None
         concrete = self._fast.get(fast_key) if fast_key is not None else None
         if concrete is not None:
             return concrete._call_flat(list(args))
         concrete, leaves = self._concrete_for(args, kwargs)
-        if fast_key is not None:
+        if fast_key is not None and not on_gpu:
             self._fast[fast_key] = concrete
-        return concrete._call_flat([leaf for leaf in leaves if _is_tensor_like(leaf)])
+        tensors = [leaf for leaf in leaves if _is_tensor_like(leaf)]
+        if on_gpu:
+            from .device import call_cuda
+            return call_cuda(concrete, tensors)
+        return concrete._call_flat(tensors)
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
         """The trace for these arguments (tensors, arrays or TensorSpecs), tracing it if needed."""
@@ -393,7 +402,7 @@ class Function:
 
 
 def function(func=None, *, input_signature=None, autograph: bool = True, jit_compile=None,
-             reduce_retracing: bool = False, name: str | None = None):
+             reduce_retracing: bool = False, name: str | None = None, target: str | None = None):
     """Compiles a Python function: traced into a graph once per input signature, then run as native code.
 
     >>> @tfc.function
@@ -401,7 +410,10 @@ def function(func=None, *, input_signature=None, autograph: bool = True, jit_com
     ...     return (x + y) * z
     >>> add_and_multiply(tfc.constant(2.0), tfc.constant(3.0), tfc.constant(4.0)).numpy()
     20.0
+
+    `target="cuda"` compiles for an NVIDIA GPU (PTX + launch plan) and returns GPU-resident tensors; see
+    `tfc.device`.
     """
     def decorate(fn):
-        return Function(fn, input_signature=input_signature, name=name)
+        return Function(fn, input_signature=input_signature, name=name, target=target)
     return decorate(func) if func is not None else decorate

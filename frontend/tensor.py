@@ -89,6 +89,22 @@ class Tensor:
     def is_symbolic(self) -> bool:
         return self._symbol is not None
 
+    @property
+    def device(self) -> str:
+        """Where the value lives: the CPU for eager numpy-backed tensors (DeviceTensor overrides it)."""
+        from .device import CPU_DEVICE
+        return "" if self._symbol is not None else CPU_DEVICE
+
+    def gpu(self, ordinal: int = 0) -> "Tensor":
+        """A copy of this tensor in GPU memory (see tfc.device)."""
+        from .device import to_device
+        return to_device(self, f"GPU:{ordinal}")
+
+    def cpu(self) -> "Tensor":
+        """A copy of this tensor in host memory (itself when it is already there)."""
+        from .device import to_device
+        return to_device(self, "CPU:0")
+
     def get_shape(self) -> TensorShape:
         return self.shape
 
@@ -179,6 +195,36 @@ class Tensor:
     def __rmatmul__(self, other): return _ops.matmul(other, self)
     def __neg__(self): return _ops.negative(self)
     def __pos__(self): return self
+    def __floordiv__(self, other): return _ops.floordiv(self, other)
+    def __rfloordiv__(self, other): return _ops.floordiv(other, self)
+    def __mod__(self, other): return _ops.floormod(self, other)
+    def __rmod__(self, other): return _ops.floormod(other, self)
+    def __pow__(self, other): return _ops.pow(self, other)
+    def __rpow__(self, other): return _ops.pow(other, self)
+    def __abs__(self): return _ops.abs(self)
+    def __lt__(self, other): return _ops.less(self, other)
+    def __le__(self, other): return _ops.less_equal(self, other)
+    def __gt__(self, other): return _ops.greater(self, other)
+    def __ge__(self, other): return _ops.greater_equal(self, other)
+    def __and__(self, other): return _ops.logical_and(self, other)
+    def __rand__(self, other): return _ops.logical_and(other, self)
+    def __or__(self, other): return _ops.logical_or(self, other)
+    def __ror__(self, other): return _ops.logical_or(other, self)
+    def __xor__(self, other): return _ops.logical_xor(self, other)
+    def __rxor__(self, other): return _ops.logical_xor(other, self)
+    def __invert__(self): return _ops.logical_not(self)
+    def __getitem__(self, key): return _ops.strided_slice(self, key)
+
+    # TensorFlow 2 compares elementwise; comparing with None (or anything not convertible) is simply unequal.
+    def __eq__(self, other):
+        if other is None:
+            return False
+        return _ops.equal(self, other)
+
+    def __ne__(self, other):
+        if other is None:
+            return True
+        return _ops.not_equal(self, other)
 
 
 def _python_dtype(value) -> _dtypes.DType:

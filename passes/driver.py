@@ -1,7 +1,7 @@
 """Compiles a tfc Graph to a native shared library plus manifest (an Artifact), stage by printable stage.
 
     tfc graph -> graph passes -> linalg MLIR -> mlir-opt (fusion, bufferization, llvm) -> mlir-translate
-    -> llvmlite O3 -> object -> cc -shared -> .so
+    -> llvmlite O3 -> object -> ld -shared -> .so
 
 `TFC_DUMP_DIR=DIR` writes every stage as numbered files under DIR/<function>-<hash>/; `TFC_TIMING=1` prints the
 time of each stage.
@@ -25,10 +25,10 @@ import time
 from tfc import config
 from tfc.errors import CompilerError
 from tfc.graph import Graph, print_graph
-from tfc.runtime import abi
+from tfc.runtime import abi, cache
 from tfc.runtime.loader import Module
 
-from . import codegen, graph_passes, pipeline, schedules
+from . import codegen, graph_passes, libm, pipeline, schedules
 from .mlir_tools import MLIR_OPT, mlir_opt, mlir_to_llvmir, tool_version
 from .target import Target, host
 
@@ -42,9 +42,10 @@ class Artifact:
     library: str
     manifest: dict
     stages: dict[str, str]
+    weights: dict = dataclasses.field(default_factory=dict)  # arrays of the entries' weight parameters, by name
 
     def load(self) -> Module:
-        return Module(self.library, self.manifest)
+        return Module(self.library, self.manifest, self.weights)
 
 
 def _build_dir() -> str:
@@ -81,45 +82,93 @@ def spec_json(name: str, type) -> dict:
     return {"name": name, "shape": list(type.shape), "dtype": type.dtype.name}
 
 
-def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
-                  keep_stages: bool = False) -> Artifact:
-    """Compiles `graph` into a library whose entry point is `name`; memoized on the lowered IR and target."""
+@dataclasses.dataclass
+class Lowered:
+    """One graph ready for native compilation: its func.func (linalg) text, its manifest entry, the weights it
+    takes after its arguments, and the printable stages so far."""
+    name: str
+    func: str
+    entry: dict
+    weights: dict
+    stages: dict[str, str]
+    graph: Graph | None = None  # the lowered graph: passes/schedules.py picks the codegen strategy from it
+
+
+def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowered:
+    """Graph passes, weight hoisting and lowering to linalg: everything before MLIR tools run (cheap, and the
+    input of the cache key)."""
     from tfc.dialect import lower_graph
     from tfc.dialect.lowering import symbol_name
 
-    target = target or host()
-    timer = _Timer(name)
-    start = time.perf_counter()
+    from .weights import hoist_weights
+
     symbol = symbol_name(name)
     stages = {"tfc": print_graph(graph)}
     optimized = graph_passes.optimize(graph)
     stages["optimized"] = print_graph(optimized)
-    start = timer.stage("graph passes", start)
-    stages["linalg"] = lower_graph(optimized, symbol)
-    start = timer.stage("lower", start)
-
+    lowered_graph, weight_names, weights = hoist_weights(optimized)
+    stages["linalg"] = lower_graph(lowered_graph, symbol)
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
+    num_args = len(graph.inputs)
     entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
-             "args": [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)],
-             "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]}
-    # The entry is part of the key: int8 and uint8 lower to the same signless code but differ in the manifest.
-    threads = config.num_threads() if openmp_library() else 1  # no libomp: serial kernels
-    schedule = schedules.choose(optimized, threads)
+             "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
+             "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
+             "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(lowered_graph.outputs)]}
+    return Lowered(symbol, stages["linalg"], entry, weights, stages, lowered_graph)
+
+
+def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
+                  keep_stages: bool = False) -> Artifact:
+    """Compiles `graph` into a library whose entry point is `name`; memoized on the lowered IR and target, and
+    cached on disk across processes (runtime/cache.py)."""
+    timer = _Timer(name)
+    start = time.perf_counter()
+    lowered = lower(graph, name, arg_names)
+    timer.stage("lower", start)
+    return compile_module([lowered], lowered.name, target, keep_stages, timer)
+
+
+def compile_module(functions: list[Lowered], name: str, target: Target | None = None, keep_stages: bool = False,
+                   timer: "_Timer | None" = None) -> Artifact:
+    """Compiles several lowered graphs into ONE library (one func.func each in one MLIR module, one mlir-opt,
+    one mlir-translate, one llvmlite and one link run). `target=None` is the host."""
+    timer = timer or _Timer(name)
+    start = time.perf_counter()
+    # The CPU build calls libm for the ops whose polynomial approximation is not accurate enough (passes/libm.py).
+    linalg = libm.route_inaccurate_ops("\n".join(f.func for f in functions))
+    entries = [f.entry for f in functions]
+    weights = {k: v for f in functions for k, v in f.weights.items()}
+    stages = {stage: "\n".join(f.stages[stage] for f in functions) for stage in ("tfc", "optimized")}
+    stages["linalg"] = linalg
+    # Codegen strategy: a schedule when the module holds one function it applies to (the transform script acts
+    # on the whole module), threads from TFC_NUM_THREADS (serial when libomp is missing).
+    threads = config.num_threads() if openmp_library() else 1
+    graph = functions[0].graph if len(functions) == 1 else None
+    schedule = schedules.choose(graph, threads) if graph is not None else None
     cpu_stages = pipeline.cpu_stages(schedule, threads)
-    params = {"schedule": _schedule_file(schedule), "threads": threads}
-    key = hashlib.sha256("\0".join([stages["linalg"], json.dumps(entry, sort_keys=True),
-                                    pipeline.pass_string([p for _, ps in cpu_stages for p in ps], threads=threads,
-                                                         schedule=""),
-                                    schedule.text if schedule else "", repr(target)]).encode()).hexdigest()
+    codegen_plan = (pipeline.pass_string([p for _, ps in cpu_stages for p in ps], THREADS=str(threads))
+                    + "\0" + (schedule.text if schedule else ""))
+    key = compile_key(linalg, entries, target, codegen_plan)
     dump_dir = config.dump_dir()
     with _LOCK:
-        cached = _MEMO.get(key)
-    if cached is not None and (not keep_stages or "llvm" in cached.stages) and not dump_dir:
-        return cached
+        memo = _MEMO.get(key)
+    if memo is not None and (not keep_stages or "llvm" in memo.stages) and not dump_dir:
+        return dataclasses.replace(memo, weights=weights)
+    if not keep_stages and not dump_dir:
+        found = cache.lookup(key) if cache.enabled() else None
+        if found is not None:
+            timer.stage("cache hit", start)
+            timer.report()
+            artifact = Artifact(found[0], found[1], stages, weights)
+            with _LOCK:
+                _MEMO[key] = artifact
+            return artifact
 
+    target = target or host()
     # The manifest's versions need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile:
     # ask in a thread so it overlaps the compile instead of adding to the first-call latency.
     versions = _VERSIONS_POOL.submit(toolchain_versions)
+    params = {"SCHEDULE": _schedule_file(schedule), "THREADS": str(threads)}
     try:
         start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
     except CompilerError as error:
@@ -138,23 +187,78 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     out_dir = os.path.join(_build_dir(), key[:16])
     os.makedirs(out_dir, exist_ok=True)
     needs = ["libomp.so"] if "__kmpc_" in stages["llvm-unoptimized"] else []
-    library = link(obj, os.path.join(out_dir, f"{symbol}.so"), needs)
-    timer.stage("link", start)
+    library = link(obj, os.path.join(out_dir, f"{name}.so"), needs)
+    start = timer.stage("link", start)
     if schedule is not None:
         timer.name += f" [{schedule.name} schedule]"
-    timer.report()
 
-    manifest = abi.make_manifest(os.path.basename(library), [entry], target.as_dict(), dict(versions.result()))
+    manifest = abi.make_manifest(os.path.basename(library), entries, target.as_dict(), dict(versions.result()))
     if needs:
-        manifest["needs"] = needs  # the loader checks these before dlopen (runtime/loader.py)
+        manifest["needs"] = needs  # the loader names a missing one clearly (runtime/loader.py)
     write_manifest(library, manifest)
-    artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
-                                                                                   ("tfc", "optimized", "linalg")})
     if dump_dir:
-        dump_stages(os.path.join(dump_dir, f"{symbol}-{key[:8]}"), stages, obj, library, manifest)
+        dump_stages(os.path.join(dump_dir, f"{name}-{key[:8]}"), stages, obj, library, manifest)
+    if cache.enabled():
+        library, manifest = cache.store(key, library, manifest)
+        timer.stage("cache store", start)
+    timer.report()
+    artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
+                                                                                   ("tfc", "optimized", "linalg")},
+                        weights)
     with _LOCK:
         _MEMO[key] = artifact
     return artifact
+
+
+def compile_key(linalg: str, entries: list[dict], target: Target | None, codegen_plan: str | None = None) -> str:
+    """The content address of a compiled module: its lowered IR and manifest entries (int8 and uint8 lower to
+    the same signless code but differ in the manifest), the pipeline, the target (the host's CPU fingerprint
+    when None: no llvmlite needed to compute it), the tools, and tfc's own compiler sources. `codegen_plan`:
+    the pipeline and schedule chosen for this module (default: the generic CPU pipeline)."""
+    from tfc.runtime.cpu import host_fingerprint
+
+    parts = [linalg, json.dumps(entries, sort_keys=True),
+             codegen_plan if codegen_plan is not None else pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
+             repr(target) if target is not None else "host:" + host_fingerprint(),
+             _toolchain_fingerprint(), _compiler_sources_hash()]
+    return hashlib.sha256("\0".join(parts).encode()).hexdigest()
+
+
+@functools.lru_cache(maxsize=None)
+def _toolchain_fingerprint() -> str:
+    """Identifies the installed tools without running or importing them (a warm start must stay cheap): path,
+    size and mtime of each binary and of llvmlite's LLVM library, found but not loaded."""
+    from .mlir_tools import MLIR_TRANSLATE
+
+    files = [shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin") or tool
+             for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"), "ld")]
+    # llvmlite's folder, looked up on sys.path by hand: even importlib's find_spec would consult import hooks.
+    binding = next((os.path.join(p, "llvmlite", "binding") for p in sys.path
+                    if os.path.isdir(os.path.join(p or ".", "llvmlite", "binding"))), None)
+    if binding:
+        files += sorted(os.path.join(binding, f) for f in os.listdir(binding) if f.startswith("libllvmlite"))
+    parts = []
+    for path in files:
+        try:
+            stat = os.stat(os.path.realpath(path))
+            parts.append(f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}")
+        except OSError:
+            parts.append(f"{path}:missing")
+    return "|".join(parts)
+
+
+@functools.lru_cache(maxsize=None)
+def _compiler_sources_hash() -> str:
+    """A hash of tfc's compiler sources (passes/, dialect/): editing the compiler invalidates the cache."""
+    import tfc.dialect
+
+    digest = hashlib.sha256()
+    for folder in (os.path.dirname(__file__), os.path.dirname(tfc.dialect.__file__)):
+        for file in sorted(os.listdir(folder)):
+            if file.endswith(".py"):
+                with open(os.path.join(folder, file), "rb") as f:
+                    digest.update(file.encode() + b"\0" + f.read())
+    return digest.hexdigest()
 
 
 @functools.lru_cache(maxsize=None)
@@ -204,22 +308,22 @@ def link(obj: bytes, library: str, needs: list[str] = ()) -> str:
     convert-scf-to-openmp produces calls __kmpc_*; GCC's libgomp lacks them).
 
     `ld -shared` directly takes ~8 ms where `cc -shared` takes ~40 ms (driver + collect2 + crt files, a fifth of
-    the first-call budget). The kernels' few libc/libm references (malloc, memcpy, a scalar libm call) resolve at
-    dlopen from the Python process, which always has libc and libm loaded. Without `ld`, the C compiler links."""
+    the first-call budget). libm is named by file (`-l:libm.so.6`: the `-lm` linker script costs ~5 ms more), so
+    a C program or a bare dlopen finds expf & co. Without `ld`, or with CC set, the C compiler links."""
     obj_path = library[:-3] + ".o"
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
     ld = shutil.which("ld")
     if ld is not None and "CC" not in os.environ:
-        command = [ld, "-shared", "-o", tmp, obj_path]
+        command = [ld, "-shared", "-o", tmp, obj_path, "-l:libm.so.6"]
         if "libomp.so" in needs:
             command += [f"-L{OPENMP_DIR}", "-lomp", "-rpath", OPENMP_DIR]
     else:
         cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
         if cc is None:
             raise CompilerError("no linker (ld) or C compiler (cc) found to link the shared library; install gcc")
-        command = [cc, "-shared", "-o", tmp, obj_path]
+        command = [cc, "-shared", "-o", tmp, obj_path, "-lm"]
         if "libomp.so" in needs:
             command += [f"-L{OPENMP_DIR}", "-lomp", f"-Wl,-rpath,{OPENMP_DIR}"]
     proc = subprocess.run(command, capture_output=True, text=True)

@@ -51,6 +51,14 @@ def mlir_opt(text: str, pipeline: str, what: str = "mlir-opt", debug_info: bool 
     return run_tool(MLIR_OPT, args, text, what)
 
 
+def verify_tfc_ir(text: str) -> str:
+    """Runs `mlir-opt-22 --irdl-file=tfc.irdl.mlir` on tfc IR and returns its output. Raises CompilerError
+    (input saved, replay command printed) when the IR breaks the dialect's IRDL declaration."""
+    from tfc.dialect.irdl import IRDL_FILE
+
+    return run_tool(MLIR_OPT, [f"--irdl-file={IRDL_FILE}"], text, "irdl-verify")
+
+
 def mlir_to_llvmir(text: str) -> str:
     return run_tool(MLIR_TRANSLATE, ["--mlir-to-llvmir"], text, "mlir-translate")
 

@@ -17,10 +17,10 @@ FUSION: Pipeline = [
     ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse"),
 ] + FUSE_ELEMENTWISE
 
-# Applies the per-function schedule of passes/schedules.py ({schedule} is its file): tiling into scf.forall
+# Applies the per-function schedule of passes/schedules.py (SCHEDULE is its file): tiling into scf.forall
 # (threads), register tiles, vectorized contractions.
 SCHEDULE: Pipeline = [
-    ("transform-preload-library{{transform-library-paths={schedule}}}", "loads the schedule chosen for this graph"),
+    ("transform-preload-library{transform-library-paths=SCHEDULE}", "loads the schedule chosen for this graph"),
     ("transform-interpreter", "runs its @__transform_main on the module"),
     ("canonicalize", ""),
     ("cse", ""),
@@ -42,13 +42,12 @@ TEMPORARIES: Pipeline = [
 
 BUFFERIZE: Pipeline = ONE_SHOT + TEMPORARIES
 
-# scf.forall (from a schedule) -> OpenMP worksharing loop; {threads} = 0 lets libomp pick (all cores).
+# scf.forall (from a schedule) -> OpenMP worksharing loop; THREADS = 0 lets libomp pick (all cores).
 PARALLEL: Pipeline = [
     ("scf-forall-to-parallel", "schedules tile parallel work as scf.forall"),
-    ("convert-scf-to-openmp{{num-threads={threads}}}", "omp.parallel + omp.wsloop; links libomp"),
+    ("convert-scf-to-openmp{num-threads=THREADS}", "omp.parallel + omp.wsloop; links libomp"),
 ]
 
-# TFC_NUM_THREADS=1: the same tiles run in order on the calling thread (deterministic, no libomp).
 # TFC_NUM_THREADS=1: the same tiles run in order on the calling thread (deterministic, no libomp). Runs between
 # bufferization and the temporaries' placement: the loop's per-iteration temporaries (a row of a row schedule)
 # are hoisted out of the now serial loop before they become allocas (an alloca inside a plain loop grows the
@@ -77,14 +76,42 @@ LOWER_CPU: Pipeline = [
     ("finalize-memref-to-llvm", "before scf-to-cf: memref.alloca_scope must still have one block"),
     ("convert-scf-to-cf", ""),
     ("convert-math-to-llvm", ""),
+    ("convert-math-to-libm", "math ops without an LLVM intrinsic (erf) become libm calls"),
     ("convert-to-llvm", ""),
     ("reconcile-unrealized-casts", ""),
+]
+
+# ------------------------------------------------------------------------------------------------ CUDA (NVVM)
+# Between GPU_LOOPS and LOWER_NVVM runs tfc's own mapping pass (passes/gpu_launch.py): one gpu.launch per loop nest.
+GPU_LOOPS: Pipeline = [
+    ("eliminate-empty-tensors", "results are built directly in the caller's output buffers"),
+    ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
+     "tensors -> memrefs; temporaries stay memref.alloc: the launch plan places them in the arena"),
+    ("canonicalize", ""),
+    ("cse", ""),
+    ("func.func(convert-linalg-to-parallel-loops)", "parallel dimensions -> scf.parallel, mapped to threads next"),
+    ("canonicalize", ""),
+]
+
+LOWER_NVVM: Pipeline = [
+    ("gpu-launch-sink-index-computations", "constants move into kernels: launches take only buffers"),
+    ("gpu-kernel-outlining", "each gpu.launch body becomes a gpu.func in its own gpu.module"),
+    ("nvvm-attach-target{chip=CHIP features=FEATURES O=3}", "CHIP/FEATURES come from the Target (+ptx80 for sm_90)"),
+    ("gpu.module(convert-nvgpu-to-nvvm, convert-vector-to-scf, lower-affine, expand-strided-metadata, "
+     "convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, canonicalize, cse, "
+     "reconcile-unrealized-casts)",
+     "bare pointers: kernels take one pointer per static buffer, what the launch plan passes"),
+]
+
+TO_BITCODE: Pipeline = [
+    ("gpu-module-to-binary{format=llvm}", "LLVM bitcode per kernel module; llvmlite links libdevice and emits PTX"),
 ]
 
 PIPELINES: dict[str, Pipeline] = {"fusion": FUSION, "bufferize": BUFFERIZE, "lower-cpu": LOWER_CPU,
                                   "fuse-elementwise": FUSE_ELEMENTWISE, "schedule": SCHEDULE,
                                   "parallel": PARALLEL, "serial": SERIAL, "one-shot": ONE_SHOT,
-                                  "temporaries": TEMPORARIES}
+                                  "temporaries": TEMPORARIES,
+                                  "gpu-loops": GPU_LOOPS, "lower-nvvm": LOWER_NVVM, "to-bitcode": TO_BITCODE}
 
 # The CPU compile: (stage name shown by as_text / TFC_DUMP_DIR, pipeline producing it).
 CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "bufferize"), ("llvm-dialect", "lower-cpu")]
@@ -102,13 +129,16 @@ def cpu_stages(schedule=None, threads: int = 0) -> list[tuple[str, list[str]]]:
     return [("fused", fused), ("bufferized", bufferize), ("llvm-dialect", lower)]
 
 
-def pass_string(names: list[str] | str, **params) -> str:
-    """The `--pass-pipeline=` argument for one or more named pipelines; `params` fill the {placeholders}
-    (schedule=<file>, threads=<n>) of the pipelines that have them."""
+def pass_string(names: list[str] | str, **substitutions: str) -> str:
+    """The `--pass-pipeline=` argument for one or more named pipelines; `substitutions` fill upper-case
+    placeholders such as CHIP (used by the target-dependent CUDA passes)."""
     if isinstance(names, str):
         names = [names]
-    passes = [p.format(**params) if "{{" in p else p for name in names for p, _ in PIPELINES[name]]
-    return f"builtin.module({', '.join(passes)})"
+    passes = [p for name in names for p, _ in PIPELINES[name]]
+    text = f"builtin.module({', '.join(passes)})"
+    for placeholder, value in substitutions.items():
+        text = text.replace(placeholder, value)
+    return text
 
 
 def describe(name: str) -> str:

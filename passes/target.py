@@ -7,13 +7,34 @@ import functools
 
 @dataclasses.dataclass(frozen=True)
 class Target:
-    kind: str = "cpu"       # "cpu" (later: "cuda")
+    kind: str = "cpu"       # "cpu" or "cuda"
     triple: str = ""
     cpu: str = ""
     features: str = ""
 
     def as_dict(self) -> dict:
         return dataclasses.asdict(self)
+
+    @property
+    def sm(self) -> int:
+        """The CUDA compute capability as an int (90 for sm_90); only for cuda targets."""
+        return int(self.cpu.removeprefix("sm_").rstrip("a"))
+
+
+def cuda(sm: int = 90, ptx: int = 80) -> Target:
+    """An NVIDIA GPU through NVVM: PTX `ptx/10` for `sm_<sm>` (sm_90 = H100). The PTX version must be new enough
+    for the chip: LLVM's default (+ptx60) aborts the process for sm_90."""
+    return Target("cuda", "nvptx64-nvidia-cuda", f"sm_{sm}", f"+ptx{ptx}")
+
+
+def parse(text: str) -> Target:
+    """"cpu" (the host), "cuda" (sm_90), or "cuda:sm_80" style spellings, as accepted by `tfc.function(target=)`."""
+    kind, _, chip = text.partition(":")
+    if kind == "cpu" and not chip:
+        return host()
+    if kind in ("cuda", "gpu"):
+        return cuda(int(chip.removeprefix("sm_"))) if chip else cuda()
+    raise ValueError(f"unknown target {text!r}; expected 'cpu', 'cuda' or 'cuda:sm_NN'")
 
 
 @functools.lru_cache(maxsize=None)

@@ -2,7 +2,8 @@
 
 Every argument is checked against the manifest (count, dtype, rank, each fixed dimension) BEFORE native code
 runs, and made C-contiguous and aligned, so nothing a caller passes can crash the process. Outputs are allocated
-here and passed in.
+here and passed in. Weights (large constants and captured values the compiler kept out of the code) follow the
+arguments: the manifest entry lists them by name, the Module holds their arrays.
 """
 from __future__ import annotations
 
@@ -14,6 +15,7 @@ import threading
 import numpy as np
 
 from . import abi
+from .cpu import check_target
 from .errors import SignatureMismatchError, TfcValueError, caller_location
 
 __all__ = ["Executable", "Module", "load", "load_manifest"]
@@ -35,13 +37,15 @@ def _address(array: np.ndarray) -> int:
 class Executable:
     """One native entry point. Call it with arrays (or anything numpy converts); returns a list of arrays."""
 
-    def __init__(self, library: ctypes.CDLL, entry: dict):
+    def __init__(self, library: ctypes.CDLL, entry: dict, weights: dict | None = None):
         self.name = entry["name"]
         self.entry = entry
         self.args = entry["args"]
         self.results = entry["results"]
         self._arg_dtypes = [abi.numpy_dtype(a["dtype"]) for a in self.args]
         self._result_dtypes = [abi.numpy_dtype(r["dtype"]) for r in self.results]
+        self._weights = [_weight_array(w, weights or {}, self.name) for w in entry.get("weights", [])]
+        self._weight_descriptors = [abi.descriptor(w) for w in self._weights]
         self._fn = getattr(library, entry["symbol"])
         self._fn.restype = None
         self._fn.argtypes = None  # every argument is a byref(descriptor): no per-call conversion
@@ -64,7 +68,10 @@ class Executable:
                     desc.sizes[:] = shape
                     desc.strides[:] = abi.row_major_strides(shape)
                 descriptors.append(desc)
-            refs = tuple(ctypes.byref(d) for d in descriptors)
+            n = len(self._arg_shapes)  # the call order is: arguments, weights, outputs
+            refs = tuple([ctypes.byref(d) for d in descriptors[:n]] +
+                         [ctypes.byref(d) for d in self._weight_descriptors] +
+                         [ctypes.byref(d) for d in descriptors[n:]])
             scratch = self._scratch.value = (descriptors, refs, [None] * len(self.args), [0] * len(self.args))
         return scratch
 
@@ -77,7 +84,8 @@ class Executable:
             return self._call_static(values)
         arrays = [self._prepare(i, v) for i, v in enumerate(values)]
         outputs = [np.empty(self._result_shape(r, arrays), dtype) for r, dtype in zip(self.results, self._result_dtypes)]
-        descriptors = [abi.descriptor(a) for a in arrays + outputs]
+        descriptors = [abi.descriptor(a) for a in arrays] + self._weight_descriptors + \
+            [abi.descriptor(a) for a in outputs]
         self._fn(*(ctypes.byref(d) for d in descriptors))
         return outputs
 
@@ -108,7 +116,7 @@ class Executable:
 
     def _prepare(self, index: int, value) -> np.ndarray:
         spec, dtype = self.args[index], self._arg_dtypes[index]
-        array = value if isinstance(value, np.ndarray) else np.asarray(value)
+        array = value if isinstance(value, np.ndarray) else np.asarray(value)  # tfc Tensors convert too
         if array.dtype != dtype:
             array = self._convert(spec, dtype, value, array)
         shape = spec["shape"]
@@ -146,15 +154,27 @@ class Executable:
         return f"<tfc compiled {self.name}({args})>"
 
 
-class Module:
-    """A loaded library: one attribute per entry point, plus the manifest."""
+def _weight_array(spec: dict, weights: dict, entry: str) -> np.ndarray:
+    """The array for one weight parameter, checked against its spec (a wrong weights file must not crash)."""
+    if spec["name"] not in weights:
+        raise TfcValueError(f"{entry}(): weight {spec['name']!r} is missing from the module's weights")
+    array = np.require(weights[spec["name"]], abi.numpy_dtype(spec["dtype"]), ["C_CONTIGUOUS", "ALIGNED"])
+    if list(array.shape) != list(spec["shape"]) or array.dtype != abi.numpy_dtype(spec["dtype"]):
+        raise TfcValueError(f"{entry}(): weight {spec['name']!r} has shape {array.shape} and dtype {array.dtype}, "
+                            f"expected {tuple(spec['shape'])} and {spec['dtype']}")
+    return array
 
-    def __init__(self, library_path: str, manifest: dict):
+
+class Module:
+    """A loaded library: one attribute per entry point, plus the manifest (and the weights its entries take)."""
+
+    def __init__(self, library_path: str, manifest: dict, weights: dict | None = None):
         if manifest.get("format") != abi.MANIFEST_FORMAT:
             raise TfcValueError(f"{library_path}: not a tfc manifest")
         if manifest.get("abi_version") != abi.ABI_VERSION:
             raise TfcValueError(f"{library_path} was built for tfc ABI version {manifest.get('abi_version')}, but "
                                 f"this runtime speaks version {abi.ABI_VERSION}: recompile it with this tfc")
+        check_target(manifest.get("target", {}), library_path)
         self.manifest = manifest
         self.path = library_path
         try:
@@ -167,7 +187,7 @@ class Module:
                     f"which the dynamic loader cannot find: {error}. Install libomp (Debian: libomp-22-dev), ship "
                     f"it beside the library, or recompile with TFC_NUM_THREADS=1") from None
             raise
-        self.entries = {e["name"]: Executable(self._library, e) for e in manifest["entries"]}
+        self.entries = {e["name"]: Executable(self._library, e, weights) for e in manifest["entries"]}
 
     def __getattr__(self, name: str) -> Executable:
         entries = self.__dict__.get("entries", {})
@@ -183,14 +203,19 @@ def load_manifest(path: str) -> tuple[str, dict]:
     """(library path, manifest) from a manifest file, a folder holding `manifest.json`, or a `.so` beside one."""
     if os.path.isdir(path):
         path = os.path.join(path, "manifest.json")
-    if path.endswith(".so"):
-        path = path[:-3] + ".json"
+    library = None
+    if path.endswith(".so"):  # the library named is the one loaded, even if it was renamed with its manifest
+        library, path = os.path.abspath(path), path[:-3] + ".json"
     with open(path) as f:
         manifest = json.load(f)
-    return os.path.join(os.path.dirname(os.path.abspath(path)), manifest["library"]), manifest
+    return library or os.path.join(os.path.dirname(os.path.abspath(path)), manifest["library"]), manifest
 
 
-def load(path: str) -> Module:
-    """Loads a compiled tfc library; see `load_manifest` for what `path` may be."""
+def load(path: str):
+    """Loads a compiled tfc library; see `load_manifest` for what `path` may be. A package written by
+    `tfc compile` (a folder with `__init__.py`) is imported, and the same module object as `import NAME` returned."""
+    if os.path.isfile(os.path.join(path, "__init__.py")):
+        from .package import import_package
+        return import_package(path)
     library, manifest = load_manifest(path)
     return Module(library, manifest)

@@ -23,15 +23,30 @@ def tolerance(dtype):
     return {"float16": 2e-3, "float32": 2e-6, "float64": 1e-12}.get(dtype.name, 0)
 
 
-def assert_same(got, expected, dtype=None, rtol=None):
+def assert_same(got, expected, dtype=None, rtol=None, what=""):
     got, expected = np.asarray(got), np.asarray(expected)
-    assert got.shape == expected.shape, f"shape {got.shape} != {expected.shape}"
-    assert got.dtype == expected.dtype, f"dtype {got.dtype} != {expected.dtype}"
+    assert got.shape == expected.shape, f"{what}: shape {got.shape} != {expected.shape}"
+    assert got.dtype == expected.dtype, f"{what}: dtype {got.dtype} != {expected.dtype}"
     if got.dtype.kind == "f":
         tol = rtol if rtol is not None else max(tolerance(got.dtype.name) * 4, 0)
-        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, equal_nan=True)
+        np.testing.assert_allclose(got, expected, rtol=tol, atol=tol, equal_nan=True, err_msg=what)
     else:
-        np.testing.assert_array_equal(got, expected)
+        np.testing.assert_array_equal(got, expected, err_msg=what)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def private_compile_cache(tmp_path_factory):
+    """The suite never reads the user's compile cache: a warm cache must not hide compiler failures. One fresh
+    cache per session (subprocesses inherit it); tests of the cache itself point TFC_CACHE_DIR elsewhere."""
+    import os
+
+    saved = os.environ.get("TFC_CACHE_DIR")
+    os.environ["TFC_CACHE_DIR"] = str(tmp_path_factory.mktemp("tfc-cache"))
+    yield
+    if saved is None:
+        os.environ.pop("TFC_CACHE_DIR", None)
+    else:
+        os.environ["TFC_CACHE_DIR"] = saved
 
 
 @pytest.fixture

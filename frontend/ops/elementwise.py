@@ -15,23 +15,24 @@ from .common import FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_
 __all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "exp", "log", "tanh", "sqrt", "cast"]
 
 
-def _binary_rule(allowed):
+def _binary_rule(allowed, result=None):
     def infer(x: TensorType, y: TensorType) -> TensorType:
         dtype = check_same_dtype(("x", "y"), (x, y))
         check_dtype("x", x, allowed)
-        return TensorType(broadcast_shapes(x.shape, y.shape), dtype)
+        return TensorType(broadcast_shapes(x.shape, y.shape), result or dtype)
     return infer
 
 
-def _unary_rule(allowed):
+def _unary_rule(allowed, result=None):
     def infer(x: TensorType) -> TensorType:
         check_dtype("x", x, allowed)
-        return x
+        return TensorType(x.shape, result) if result else x
     return infer
 
 
-def _binary(name: str, impl, doc: str, allowed=NUMERIC):
-    op = defop(name, infer=_binary_rule(allowed), impl=impl, num_inputs=2, doc=doc)
+def _binary(name: str, impl, doc: str, allowed=NUMERIC, result=None):
+    """A broadcasting binary op `name`; `result` fixes the result dtype (bool for comparisons)."""
+    op = defop(name, infer=_binary_rule(allowed, result), impl=impl, num_inputs=2, doc=doc)
 
     def api(x, y, name=None):
         return bind(op, *binary_operands(x, y))
@@ -41,8 +42,8 @@ def _binary(name: str, impl, doc: str, allowed=NUMERIC):
     return api
 
 
-def _unary(name: str, impl, doc: str, allowed=FLOATING):
-    op = defop(name, infer=_unary_rule(allowed), impl=impl, num_inputs=1, doc=doc)
+def _unary(name: str, impl, doc: str, allowed=FLOATING, result=None):
+    op = defop(name, infer=_unary_rule(allowed, result), impl=impl, num_inputs=1, doc=doc)
 
     def api(x, name=None):
         return bind(op, convert_to_tensor(x))

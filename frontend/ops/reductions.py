@@ -7,9 +7,14 @@ from ..core import bind, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
-from .common import NUMERIC, axes_or_fail, check_dtype
+from .. import dtypes as _dtypes
+from ..errors import ShapeRuleError
+from .common import NUMERIC, axes_or_fail, check_dtype, fail, normalize_axis
 
-__all__ = ["reduce_sum"]
+__all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any",
+           "reduce_logsumexp", "argmax", "argmin", "cumsum"]
+
+_REDUCE_SAMPLE = {"axes": (0,), "keepdims": False}
 
 
 def _reduced_type(x: TensorType, axes, keepdims: bool) -> TensorType:
@@ -31,7 +36,7 @@ def _sum_rule(x: TensorType, *, axes, keepdims) -> TensorType:
 
 _reduce_sum = defop("reduce_sum", infer=_sum_rule,
                     impl=lambda x, *, axes, keepdims: np.sum(x, axis=tuple(axes), keepdims=keepdims, dtype=x.dtype),
-                    attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1,
+                    attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1, sample_attrs=_REDUCE_SAMPLE,
                     doc="Sum over `axes` (all axes when axis=None); keepdims keeps them as size 1.")
 
 
@@ -48,3 +53,151 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
 
 reduce_sum.op = _reduce_sum
 
+
+
+def _identity_of(dtype: np.dtype, largest: bool):
+    """The identity of max (largest=False: the smallest value) or min over `dtype`."""
+    if dtype.kind == "f":
+        return np.inf if largest else -np.inf
+    if dtype.kind == "b":
+        return largest
+    info = np.iinfo(dtype)
+    return info.max if largest else info.min
+
+
+def _max_impl(x, *, axes, keepdims):
+    return np.max(x, axis=tuple(axes), keepdims=keepdims, initial=_identity_of(x.dtype, False))
+
+
+def _min_impl(x, *, axes, keepdims):
+    return np.min(x, axis=tuple(axes), keepdims=keepdims, initial=_identity_of(x.dtype, True))
+
+
+def _mean_impl(x, *, axes, keepdims):
+    count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
+    total = np.sum(x, axis=tuple(axes), keepdims=keepdims, dtype=x.dtype)
+    if x.dtype.kind == "f":
+        with np.errstate(invalid="ignore", divide="ignore"):
+            return (total / x.dtype.type(count)).astype(x.dtype)
+    if count == 0:
+        return np.zeros_like(total)
+    quotient = total // count  # floors; TensorFlow truncates toward zero
+    return (quotient + ((total % count != 0) & (total < 0))).astype(x.dtype)
+
+
+def _reduction(name: str, impl, allowed, doc: str):
+    def infer(x: TensorType, *, axes, keepdims) -> TensorType:
+        check_dtype("input_tensor", x, allowed)
+        return _reduced_type(x, axes, keepdims)
+    op = defop(name, infer=infer, impl=impl, attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1,
+               sample_attrs=_REDUCE_SAMPLE, doc=doc)
+
+    def api(input_tensor, axis=None, keepdims=False, name=None):
+        x = convert_to_tensor(input_tensor)
+        return bind(op, x, axes=axes_or_fail(op.name, axis, x.ndim), keepdims=bool(keepdims))
+    api.__name__ = api.__qualname__ = name
+    api.__doc__ = doc + " `axis`: an int, a list of ints (negatives allowed) or None for all axes."
+    api.op = op
+    return api
+
+
+reduce_mean = _reduction("reduce_mean", _mean_impl, NUMERIC,
+                         "Mean over `axes`; an integer mean truncates toward zero, as TensorFlow.")
+reduce_max = _reduction("reduce_max", _max_impl, NUMERIC, "Maximum over `axes` (-inf for an empty float reduction).")
+reduce_min = _reduction("reduce_min", _min_impl, NUMERIC, "Minimum over `axes` (+inf for an empty float reduction).")
+reduce_prod = _reduction("reduce_prod", lambda x, *, axes, keepdims: np.prod(x, axis=tuple(axes), keepdims=keepdims,
+                                                                            dtype=x.dtype),
+                         NUMERIC, "Product over `axes`.")
+reduce_all = _reduction("reduce_all", lambda x, *, axes, keepdims: np.all(x, axis=tuple(axes), keepdims=keepdims),
+                        (_dtypes.bool,), "Logical AND over `axes` of a bool tensor.")
+reduce_any = _reduction("reduce_any", lambda x, *, axes, keepdims: np.any(x, axis=tuple(axes), keepdims=keepdims),
+                        (_dtypes.bool,), "Logical OR over `axes` of a bool tensor.")
+
+
+def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
+    """log(sum(exp(x))) over `axis`, computed stably: the maximum is subtracted first (inf-safe)."""
+    from .logic import where
+    from .math_ops import is_finite
+    from .elementwise import exp, log
+    from .shape import reshape
+
+    x = convert_to_tensor(input_tensor)
+    raw_max = reduce_max(x, axis, keepdims=True)
+    shift = where(is_finite(raw_max), raw_max, 0)
+    result = log(reduce_sum(exp(x - shift), axis, keepdims=True)) + shift
+    if keepdims:
+        return result
+    axes = axes_or_fail("reduce_logsumexp", axis, x.ndim)
+    return reshape(result, [d for i, d in enumerate(x.shape) if i not in axes])
+
+
+# ------------------------------------------------------------------------------------------------ arg reductions
+def _arg_rule(x: TensorType, *, axis) -> TensorType:
+    check_dtype("input", x, NUMERIC)
+    if x.shape[axis] == 0:
+        raise ShapeRuleError(f"Reduction axis {axis} is empty in shape {x.shape}; expected a non-empty axis")
+    return TensorType(x.shape[:axis] + x.shape[axis + 1:], _dtypes.int64)
+
+
+def _arg_op(name: str, numpy_fn, doc: str):
+    op = defop(name, infer=_arg_rule, impl=lambda x, *, axis: numpy_fn(x, axis=axis).astype(np.int64),
+               attrs={"axis": "int"}, num_inputs=1, sample_attrs={"axis": 0}, doc=doc)
+
+    def api(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002 - TensorFlow's name
+        x = convert_to_tensor(input)
+        if x.ndim == 0:
+            fail(op.name, "expected a tensor of rank >= 1, got a scalar")
+        try:
+            axis_ = normalize_axis(0 if axis is None else int(axis), x.ndim)
+        except ShapeRuleError as error:
+            fail(op.name, str(error))
+        result = bind(op, x, axis=axis_)
+        from .elementwise import cast
+        return cast(result, output_type)
+    api.__name__ = api.__qualname__ = name
+    api.__doc__ = doc
+    api.op = op
+    return api
+
+
+argmax = _arg_op("argmax", np.argmax, "Index (int64) of the largest value along `axis` (the first one on ties; "
+                 "the first nan wins).")
+argmin = _arg_op("argmin", np.argmin, "Index (int64) of the smallest value along `axis` (the first one on ties; "
+                 "the first nan wins).")
+
+
+def _cumsum_impl(x, *, axis, exclusive, reverse):
+    if reverse:
+        x = np.flip(x, axis)
+    result = np.cumsum(x, axis=axis, dtype=x.dtype)
+    if exclusive:
+        result = np.concatenate([np.zeros_like(np.take(result, [0], axis=axis)),
+                                 np.take(result, range(result.shape[axis] - 1), axis=axis)], axis=axis) \
+            if result.shape[axis] else result
+    return np.flip(result, axis) if reverse else result
+
+
+def _cumsum_rule(x: TensorType, *, axis, exclusive, reverse) -> TensorType:
+    check_dtype("x", x, NUMERIC)
+    return x
+
+
+_cumsum = defop("cumsum", infer=_cumsum_rule, impl=_cumsum_impl,
+                attrs={"axis": "int", "exclusive": "bool", "reverse": "bool"}, num_inputs=1,
+                sample_attrs={"axis": 0, "exclusive": False, "reverse": False},
+                doc="Running sum along `axis`; `exclusive` leaves out the element itself, `reverse` runs backwards.")
+
+
+def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
+    """Cumulative sum along `axis` (TensorFlow's exclusive/reverse flags)."""
+    x = convert_to_tensor(x)
+    if x.ndim == 0:
+        fail("cumsum", "expected a tensor of rank >= 1, got a scalar")
+    try:
+        axis_ = normalize_axis(int(axis), x.ndim)
+    except ShapeRuleError as error:
+        fail("cumsum", str(error))
+    return bind(_cumsum, x, axis=axis_, exclusive=bool(exclusive), reverse=bool(reverse))
+
+
+cumsum.op = _cumsum

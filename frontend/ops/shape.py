@@ -22,7 +22,7 @@ def _reshape_rule(x: TensorType, *, shape) -> TensorType:
 
 
 _reshape = defop("reshape", infer=_reshape_rule, impl=lambda x, *, shape: np.reshape(x, shape),
-                 attrs={"shape": "shape"}, num_inputs=1,
+                 attrs={"shape": "shape"}, num_inputs=1, sample_attrs={"shape": (4,)},
                  doc="The same elements in row-major order, with a new shape of the same size.")
 
 
@@ -55,7 +55,7 @@ def _transpose_rule(x: TensorType, *, perm) -> TensorType:
 
 
 _transpose = defop("transpose", infer=_transpose_rule, impl=lambda x, *, perm: np.transpose(x, perm),
-                   attrs={"perm": "ints"}, num_inputs=1,
+                   attrs={"perm": "ints"}, num_inputs=1, sample_attrs={"perm": (1, 0)},
                    doc="Permutes the dimensions: result dimension i is input dimension perm[i].")
 
 

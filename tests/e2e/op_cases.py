@@ -96,3 +96,8 @@ def expand():
             for dtype in case.dtypes:
                 label = "-".join("x".join(map(str, s)) or "scalar" for s in shapes)
                 yield case, shapes, dtype, f"{case.id}-{dtype}-{label}"
+
+# TensorFlow's wider op set (issue 3) lives in its own module to keep this one small.
+from op_cases_tf import CASES as _TF_CASES  # noqa: E402
+
+CASES += _TF_CASES

@@ -14,9 +14,9 @@
 //--- parser.mlir
 // NOTRACE-NOT: Traceback
 
-// CHECK: parser.mlir:[[@LINE+2]]:8: error: unknown op 'tfc.foo'; known ops: tfc.add, tfc.cast,
+// CHECK: parser.mlir:[[@LINE+2]]:8: error: unknown op 'tfc.qqq'; known ops: tfc.abs, tfc.acos, tfc.add,
 func.func @unknown_op(%arg0: tensor<3xf32>) -> (tensor<3xf32>) {
-  %0 = "tfc.foo"(%arg0) : (tensor<3xf32>) -> tensor<3xf32>
+  %0 = "tfc.qqq"(%arg0) : (tensor<3xf32>) -> tensor<3xf32>
   func.return %0 : tensor<3xf32>
 }
 

@@ -1,0 +1,51 @@
+"""conv2d and pool2d: explicit padding with tensor.pad, then linalg's named NHWC convolution / pooling ops."""
+from __future__ import annotations
+
+from tfc import ops
+from tfc.graph import Node, TensorType
+
+from .lowering import Emitter, lowers
+
+
+def _pad(em: Emitter, x: str, xt: TensorType, pads, value) -> tuple[str, TensorType]:
+    from .lower_array import emit_pad
+    top, bottom, left, right = pads
+    if not any(pads):
+        return x, xt
+    padded = TensorType((xt.shape[0], xt.shape[1] + top + bottom, xt.shape[2] + left + right, xt.shape[3]), xt.dtype)
+    return emit_pad(em, x, xt, padded, [0, top, left, 0], em.scalar(value, xt.dtype)), padded
+
+
+def _dense(values) -> str:
+    return f"dense<[{', '.join(map(str, values))}]> : tensor<2xi64>"
+
+
+@lowers(ops.nn.conv2d)
+def _conv2d(em: Emitter, node: Node, inputs: list[str]) -> str:
+    (x, f), (xt, ft) = inputs, [v.type for v in node.inputs]
+    out = node.outputs[0].type
+    if not (xt.is_static and ft.is_static):
+        raise NotImplementedError("conv2d with dimensions unknown until run time")
+    x, xt = _pad(em, x, xt, node.attrs["pads"], 0)
+    acc = em.fill(out, 0)
+    return em.assign(f"linalg.conv_2d_nhwc_hwcf {{dilations = {_dense(node.attrs['dilations'])}, "
+                     f"strides = {_dense(node.attrs['strides'])}}} ins({x}, {f} : {xt.mlir(storage=True)}, "
+                     f"{ft.mlir(storage=True)}) outs({acc} : {out.mlir(storage=True)}) -> {out.mlir(storage=True)}",
+                     "conv")
+
+
+@lowers(ops.nn.max_pool2d)
+def _pool2d(em: Emitter, node: Node, inputs: list[str]) -> str:
+    xt, out = node.inputs[0].type, node.outputs[0].type
+    if not xt.is_static:
+        raise NotImplementedError("pooling with dimensions unknown until run time")
+    is_max = node.attrs["kind"] == "max"
+    x, xt = _pad(em, inputs[0], xt, node.attrs["pads"], -float("inf") if is_max else 0)
+    acc = em.fill(out, -float("inf") if is_max else 0)
+    kh, kw = node.attrs["ksize"]
+    window = TensorType((kh, kw), xt.dtype)
+    shape = em.empty(window)
+    return em.assign(f"linalg.pooling_nhwc_{'max' if is_max else 'sum'} {{dilations = {_dense((1, 1))}, "
+                     f"strides = {_dense(node.attrs['strides'])}}} ins({x}, {shape} : {xt.mlir(storage=True)}, "
+                     f"{window.mlir(storage=True)}) outs({acc} : {out.mlir(storage=True)}) -> "
+                     f"{out.mlir(storage=True)}", "pool")

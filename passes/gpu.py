@@ -1,0 +1,155 @@
+"""Compiles a tfc Graph for an NVIDIA GPU: device code (PTX, plus a cubin when ptxas is installed) and a JSON
+launch plan. No host code is compiled: `tfc.runtime.cuda` drives libcuda from the plan. No GPU is needed here.
+
+    linalg MLIR (destination-passing, from lower_graph)
+    -> fusion                      (pipeline "fusion", as for the CPU)
+    -> gpu-loops                   bufferize; linalg -> scf.parallel
+    -> gpu-mapped                  tfc pass (gpu_launch.py): one gpu.launch per loop nest
+    -> gpu-outlined                sink constants, outline kernels, NVVM target, gpu -> nvvm (pipeline "lower-nvvm")
+       -> launch plan              read off the host function (gpu_plan.py)
+    -> bitcode -> PTX -> cubin     gpu-module-to-binary{format=llvm}, llvmlite + libdevice, ptxas (gpu_codegen.py)
+
+`compile_cuda(graph, name)` is the library entry point (also for AOT tools: `CudaArtifact.save(folder)` writes
+NAME.ptx, NAME.cubin, NAME.plan.json and the manifest NAME.json that `tfc.runtime.cuda.load` reads).
+"""
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import json
+import os
+import re
+import threading
+
+from tfc import config
+from tfc.graph import Graph, print_graph
+from tfc.runtime import abi
+
+from . import gpu_codegen, gpu_launch, gpu_plan, graph_passes, pipeline
+from .mlir_tools import mlir_opt
+from .target import Target, cuda
+
+STAGES = ("tfc", "optimized", "linalg", "fused", "gpu-loops", "gpu-mapped", "gpu-outlined", "plan", "llvm", "ptx")
+
+
+@dataclasses.dataclass
+class CudaArtifact:
+    """A graph compiled for CUDA: PTX, the cubin (None without ptxas), the launch plan and the manifest."""
+    name: str
+    ptx: str
+    cubin: bytes | None
+    plan: dict
+    manifest: dict
+    stages: dict[str, str]
+    ptxas_report: str = ""
+
+    def save(self, folder: str) -> str:
+        """Writes NAME.ptx, NAME.cubin (when assembled), NAME.plan.json and NAME.json; returns the manifest path."""
+        os.makedirs(folder, exist_ok=True)
+        files = {f"{self.name}.ptx": self.ptx.encode(), f"{self.name}.plan.json": abi.dumps(self.plan).encode()}
+        if self.cubin is not None:
+            files[f"{self.name}.cubin"] = self.cubin
+        files[f"{self.name}.json"] = abi.dumps(self.manifest).encode()
+        for file, data in files.items():  # atomic, so a concurrent loader never sees half a file
+            tmp = os.path.join(folder, f"{file}.{os.getpid()}.tmp")
+            with open(tmp, "wb") as f:
+                f.write(data)
+            os.replace(tmp, os.path.join(folder, file))
+        return os.path.join(folder, f"{self.name}.json")
+
+    def load(self):
+        """A `tfc.runtime.cuda.CudaModule` running this artifact (needs libcuda, or the fake driver)."""
+        from tfc.runtime import cuda as cuda_runtime
+        return cuda_runtime.CudaModule(self.manifest, self.ptx, self.cubin, self.plan)
+
+
+_MEMO: dict[str, CudaArtifact] = {}
+_LOCK = threading.Lock()
+
+
+def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
+                 assemble: bool | None = None) -> CudaArtifact:
+    """Compiles `graph` for `target` (default sm_90). `assemble`: run ptxas (default: when it is installed)."""
+    from tfc.dialect import lower_graph
+    from tfc.dialect.lowering import symbol_name
+
+    from .driver import spec_json, strip_locations, toolchain_versions
+
+    target = target or cuda()
+    symbol = symbol_name(name)
+    stages = {"tfc": print_graph(graph)}
+    optimized = graph_passes.optimize(graph)
+    stages["optimized"] = print_graph(optimized)
+    stages["linalg"] = lower_graph(optimized, symbol)
+    arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
+    inputs = [spec_json(n, v.type) for n, v in zip(arg_names, optimized.inputs)]
+    outputs = [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]
+    assemble = gpu_codegen.ptxas_available() if assemble is None else assemble
+    key = hashlib.sha256("\0".join([stages["linalg"], json.dumps([inputs, outputs], sort_keys=True),
+                                    pipeline.pass_string(["fusion", "gpu-loops", "lower-nvvm", "to-bitcode"]),
+                                    repr(target), str(assemble), str(gpu_launch.THREADS_PER_BLOCK)]).encode()
+                         ).hexdigest()
+    with _LOCK:
+        if key in _MEMO:
+            return _MEMO[key]
+
+    stages["fused"] = mlir_opt(stages["linalg"], pipeline.pass_string("fusion"), what=f"fusion ({name})")
+    stages["gpu-loops"] = mlir_opt(stages["fused"], pipeline.pass_string("gpu-loops"), what=f"gpu-loops ({name})")
+    # The mapping pass reads statements line by line: locations would only get in its way.
+    stages["gpu-mapped"] = gpu_launch.parallel_to_launch(strip_locations(stages["gpu-loops"]))
+    outlined = mlir_opt(stages["gpu-mapped"], pipeline.pass_string("lower-nvvm", CHIP=target.cpu,
+                                                                    FEATURES=target.features),
+                        what=f"lower-nvvm ({name})")
+    stages["gpu-outlined"] = outlined = name_kernels_after_modules(outlined)
+    plan = gpu_plan.extract_plan(outlined, symbol, inputs, outputs)
+    stages["plan"] = abi.dumps(plan)
+    binary = mlir_opt(outlined, pipeline.pass_string("to-bitcode"), what=f"to-bitcode ({name})")
+    kernels = sorted({step["kernel"] for step in plan["steps"] if step["op"] == "launch"})
+    if kernels:
+        stages["llvm"], ptx = gpu_codegen.to_ptx(gpu_codegen.bitcode_blobs(binary), kernels, target)
+    else:  # only copies (e.g. a reshape of an input): an empty but valid PTX module
+        stages["llvm"], ptx = "", f"//\n.version {int(target.features.removeprefix('+ptx')) / 10:.1f}\n" \
+                                  f".target {target.cpu}\n.address_size 64\n"
+    stages["ptx"] = ptx
+    cubin, report = gpu_codegen.assemble(ptx, target) if assemble else (None, "")
+
+    entry = {"name": symbol, "kernels": kernels, "args": inputs, "results": outputs}
+    manifest = abi.make_manifest(f"{symbol}.ptx", [entry], target.as_dict(), dict(toolchain_versions()))
+    manifest.update({"plan": f"{symbol}.plan.json", "cubin": f"{symbol}.cubin" if cubin is not None else None})
+    artifact = CudaArtifact(symbol, ptx, cubin, plan, manifest, stages, report)
+    if config.dump_dir():
+        dump_stages(os.path.join(config.dump_dir(), f"{symbol}-cuda-{key[:8]}"), artifact)
+    with _LOCK:
+        _MEMO[key] = artifact
+    return artifact
+
+
+def name_kernels_after_modules(module: str) -> str:
+    """Outlining names every kernel function after the host function (@f_kernel) inside uniquely named modules
+    (@f_kernel, @f_kernel_0, ...). All kernels are linked into one PTX module, so each function takes its
+    module's unique name."""
+    launches = dict(re.findall(r"gpu\.launch_func\s+@([\w.$-]+)::@([\w.$-]+)", module))
+    out, current = [], None
+    for line in module.splitlines():
+        match = re.match(r"\s*gpu\.module @([\w.$-]+)", line)
+        if match:
+            current = match.group(1)
+        elif current in launches:
+            line = line.replace(f"llvm.func @{launches[current]}(", f"llvm.func @{current}(")
+        out.append(line)
+    text = "\n".join(out) + "\n"
+    for module_name, function in launches.items():
+        text = text.replace(f"@{module_name}::@{function} ", f"@{module_name}::@{module_name} ")
+    return text
+
+
+def dump_stages(folder: str, artifact: CudaArtifact) -> None:
+    """Numbered stage files, as the CPU driver writes them: 01-tfc.mlir ... 10-ptx.ptx, plus the cubin."""
+    os.makedirs(folder, exist_ok=True)
+    suffixes = {"plan": ".json", "llvm": ".ll", "ptx": ".ptx"}
+    for number, stage in enumerate(STAGES, start=1):
+        with open(os.path.join(folder, f"{number:02d}-{stage}{suffixes.get(stage, '.mlir')}"), "w") as f:
+            f.write(artifact.stages.get(stage, ""))
+    if artifact.cubin is not None:
+        with open(os.path.join(folder, f"{len(STAGES) + 1:02d}-{artifact.name}.cubin"), "wb") as f:
+            f.write(artifact.cubin)
