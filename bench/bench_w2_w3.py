@@ -35,7 +35,7 @@ def main():
     else:
         fn = tfc.function(lambda v: softmax(v, axis=-1))
         check_close("tfc", fn(x), numpy_softmax(x), rtol=1e-5, atol=1e-7)
-        report(f"W2 row softmax {ROWS}x{COLS}", compare({"numpy": lambda: numpy_softmax(x), "tfc": lambda: fn(x)},
+        report(f"W2 row softmax {ROWS}x{COLS} (rows schedule)", compare({"numpy": lambda: numpy_softmax(x), "tfc": lambda: fn(x)},
                                                          reference="numpy"))
 
     scale = rng.random(COLS, dtype=np.float32)

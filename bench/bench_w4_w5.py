@@ -53,8 +53,6 @@ def main():
     report(f"W5 MLP inference 256x784-512-512-10, {label}",
            compare({"numpy": lambda: numpy_mlp(x, *flat), "tfc": lambda: fn(x, *flat)}, reference="numpy"))
     print("\nW6 training step: skipped, needs autodiff (another issue)")
-    if optional("nn.conv2d") is None:
-        print("W7 conv2d: skipped, tfc.nn.conv2d does not exist yet (op-set issue)")
 
 
 if __name__ == "__main__":

@@ -160,13 +160,14 @@ def _reduce_with(identity, combine):
         xt = node.inputs[0].type
         return emit_reduction(em, inputs[0], xt, node.attrs["axes"], node.attrs["keepdims"],
                               identity(xt.dtype), combine)
+    lower.op_class = "reduction"  # passes/schedules.py: row-wise graphs (softmax) get the rows schedule
     return lower
 
 
 lowers(ops.reduce_max)(_reduce_with(_smallest, lambda b, x, acc: b.op(
-    f"arith.maximumf {x}, {acc}") if b.dtype.is_floating else b.op(f"arith.max{_signed(b)}i {x}, {acc}")))
+    f"arith.maximumf {x}, {acc} fastmath<reassoc>") if b.dtype.is_floating else b.op(f"arith.max{_signed(b)}i {x}, {acc}")))
 lowers(ops.reduce_min)(_reduce_with(_largest, lambda b, x, acc: b.op(
-    f"arith.minimumf {x}, {acc}") if b.dtype.is_floating else b.op(f"arith.min{_signed(b)}i {x}, {acc}")))
+    f"arith.minimumf {x}, {acc} fastmath<reassoc>") if b.dtype.is_floating else b.op(f"arith.min{_signed(b)}i {x}, {acc}")))
 lowers(ops.reduce_prod)(_reduce_with(lambda d: 1, lambda b, x, acc: b.op(
     f"arith.mulf {x}, {acc} fastmath<reassoc>") if b.dtype.is_floating else b.op(f"arith.muli {x}, {acc}")))
 lowers(ops.reduce_all)(_reduce_with(lambda d: True, lambda b, x, acc: b.op(f"arith.andi {x}, {acc}")))
@@ -174,6 +175,7 @@ lowers(ops.reduce_any)(_reduce_with(lambda d: False, lambda b, x, acc: b.op(f"ar
 
 
 @lowers(ops.reduce_mean)
+@_op_class("reduction")
 def _reduce_mean(em: Emitter, node: Node, inputs: list[str]) -> str:
     from .lower_elementwise import emit_elementwise
     total = _reduce_sum(em, node, inputs)

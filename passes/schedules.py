@@ -3,8 +3,9 @@
 `choose(graph, threads)` looks at what a graph contains (by each node's lowering `op_class`, set in
 dialect/lower_*.py) and returns a Schedule: transform-dialect MLIR text that the `fused` stage applies with
 `transform-preload-library` + `transform-interpreter`, or None for the generic path (fusion, then loops that LLVM
-vectorizes). A schedule is only generated for shapes it was tested on (tests/e2e/test_schedules.py); anything
-else takes the generic path, which is correct for every shape.
+vectorizes). A schedule is only generated for the graph shapes tests/e2e/test_schedules.py covers; anything else
+takes the generic path, which is correct for every shape. If a chosen schedule fails to compile, the driver
+falls back to the generic path (passes/driver.py).
 
 Strategies (measurements in ../shared/notes/cpu-codegen.md):
 - elementwise: the fused loop nest is cut into chunks of about CHUNK elements with `tile_using_forall`; the
@@ -13,9 +14,10 @@ Strategies (measurements in ../shared/notes/cpu-codegen.md):
   microseconds.
 - rows (reductions over the last axis plus elementwise ops, e.g. layer-norm, softmax): the output's op is
   tiled one row per forall iteration and all its producers are fused into it (`structured.fuse {use_forall}`).
-- matmul (2-D, static, the register tile divides the shape): block tile [BM, BN] as a forall (one block per
-  thread), register tile 8x32 with the fill fused into a zero accumulator, k tiled by 1, vectorized, the
-  accumulator hoisted out of the k loop; `vector-contract-lowering=outerproduct` makes it 16 zmm FMAs per k.
+- matmul (2-D, static): block tile [BM, BN] as a forall (one block per thread), register tile 8x32 with the
+  fill fused into a zero accumulator, k tiled by 1, vectorized, the accumulator hoisted out of the k loop;
+  `vector-contract-lowering=outerproduct` makes it 16 zmm FMAs per k. Shapes the tiles do not divide are
+  vectorized with masks (slower: ~17 GFLOP/s at 1000x999x1001 under load, vs ~0.5 for the generic loops).
 """
 from __future__ import annotations
 
@@ -59,7 +61,7 @@ def choose(graph: Graph, threads: int = 0) -> Schedule | None:
     if classes == {"elementwise", "reduction"}:
         return _rows(graph, nodes)
     matmuls = [n for n in nodes if _op_class(n) == "matmul"]
-    if matmuls and classes <= {"matmul", "elementwise", None} and all(_op_class(n) for n in nodes):
+    if matmuls:  # the other ops (softmax's reductions, bias adds) keep the generic path inside the function
         return _matmul(matmuls)
     return None
 
@@ -115,7 +117,8 @@ def _block(size: int, candidates: tuple[int, ...]) -> int | None:
 
 
 def _matmul(matmuls) -> Schedule | None:
-    """Schedules each 2-D static matmul whose shape the register tile divides; the others keep the generic path."""
+    """Schedules each 2-D static matmul. Blocks that divide the shape give unmasked register tiles; otherwise the
+    partial blocks and tiles are vectorized with masks (`vector_sizes`, masked loads/stores on AVX-512)."""
     planned = []
     for node in matmuls:
         out = node.outputs[0].type
@@ -124,7 +127,10 @@ def _matmul(matmuls) -> Schedule | None:
             return None  # batched/dynamic: split_handle below needs every linalg.matmul accounted for
         m, n = out.shape
         bm, bn = _block(m, BLOCK_ROWS), _block(n, BLOCK_COLS)
-        planned.append((bm, bn) if bm and bn else None)
+        if bm and bn:
+            planned.append((bm, bn, False))
+        else:  # remainders: partial blocks and register tiles, vectorized with masks (vector_sizes)
+            planned.append((BLOCK_ROWS[0], BLOCK_COLS[0], True))
     if not any(planned):
         return None
     count = len(planned)
@@ -142,7 +148,9 @@ def _matmul(matmuls) -> Schedule | None:
     for i, plan in enumerate(planned):
         if plan is None:
             continue
-        bm, bn = plan
+        bm, bn, masked = plan
+        fill_sizes = f" vector_sizes [{rm}, {rn}]" if masked else ""
+        mm_sizes = f" vector_sizes [{rm}, {rn}, 1]" if masked else ""
         body += f"""
     %fill{i} = transform.get_producer_of_operand %mm{i}[2] : (!transform.any_op) -> !transform.any_op
     %block{i}, %forall{i} = transform.structured.tile_using_forall %mm{i} tile_sizes [{bm}, {bn}]
@@ -155,13 +163,14 @@ def _matmul(matmuls) -> Schedule | None:
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
     %rfill{i} = transform.structured.match ops{{["linalg.fill"]}} in %regloops{i}#1
         : (!transform.any_op) -> !transform.any_op
-    transform.structured.vectorize %rfill{i} : !transform.any_op
-    transform.structured.vectorize %kt{i} : !transform.any_op"""
+    transform.structured.vectorize %rfill{i}{fill_sizes} : !transform.any_op
+    transform.structured.vectorize %kt{i}{mm_sizes} : !transform.any_op"""
     # Vectorize only the register tiles: a whole-function vectorize would turn every other static op (a bias
     # add of 256x512) into one huge vector that LLVM unrolls for seconds.
     body += """
     %vf = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
     transform.apply_patterns to %vf {
+      transform.apply_patterns.vector.lower_masked_transfers
       transform.apply_patterns.vector.reduction_to_contract
       transform.apply_patterns.vector.transfer_permutation_patterns
       transform.apply_patterns.canonicalization

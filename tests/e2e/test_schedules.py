@@ -40,9 +40,12 @@ MATMULS = [  # (m, k, n), expected strategy
     ((128, 64, 96), "matmul"),       # blocks 64x32
     ((8, 5, 32), "matmul"),          # a single register tile
     ((72, 40, 96), "matmul"),        # block rows 8 (72 = 9*8)
-    ((65, 33, 257), "generic"),      # remainders in m and n: generic path
-    ((1, 64, 256), "generic"),       # one row
-    ((256, 512, 10), "generic"),     # the MLP's last layer (n = 10)
+    ((65, 33, 257), "matmul"),       # remainders in m and n: partial tiles vectorized with masks
+    ((1, 64, 256), "matmul"),        # one row
+    ((256, 512, 10), "matmul"),      # the MLP's last layer (n = 10)
+    ((1, 1, 1), "matmul"),           # tiny
+    ((3, 7, 5), "matmul"),
+    ((130, 17, 300), "matmul"),      # full and partial blocks and register tiles in one matmul
 ]
 
 
@@ -54,10 +57,13 @@ def test_matmul(mkn, strategy):
     b = rng.standard_normal((k, n), dtype=np.float32)
     assert _strategy(tfc.matmul, a, b) == strategy
     expected = (a.astype(np.float64) @ b).astype(np.float32)
-    assert_same(tfc.function(tfc.matmul)(a, b).numpy(), expected, rtol=1e-4)
+    fn = tfc.function(tfc.matmul)
+    assert_same(fn(a, b).numpy(), expected, rtol=1e-4)
+    # the schedule really ran (a failing schedule would fall back to the generic path silently)
+    assert "vector.contract" in fn.get_concrete_function(a, b).as_text("bufferized")
 
 
-def test_mlp_layers_mix_scheduled_and_generic_matmuls():
+def test_mlp_layers_with_full_and_masked_matmul_tiles():
     rng = np.random.default_rng(3)
     x = rng.standard_normal((256, 64), dtype=np.float32)
     w1 = rng.standard_normal((64, 128), dtype=np.float32) * 0.1
