@@ -20,5 +20,9 @@ from . import config, nest  # noqa: F401
 from .function import ConcreteFunction, Function, TensorSpec, function  # noqa: F401
 from .device import device, to_device  # noqa: F401
 from . import linalg, math, nn, random  # noqa: F401  (TensorFlow's namespaces)
+from .autodiff import GradientTape, UnconnectedGradients, stop_gradient  # noqa: F401
+from .variables import Variable  # noqa: F401
+from .module import Module  # noqa: F401
+from . import keras, optimizers  # noqa: F401
 
 __version__ = "0.1.0"

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defop
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
 from ..graph import TensorType
 from .common import fail, require_int_list
 
@@ -51,6 +51,7 @@ _random_uniform = defop("random_uniform", infer=_uniform_rule, impl=_uniform_imp
                         attrs={"shape": "shape", "key": "ints", "dtype": "dtype"}, num_inputs=0,
                         sample_attrs={"shape": (2, 2), "key": (1, 2)},
                         doc="Uniform floats in [0, 1) from a counter-based hash of (element index, key).")
+defgrad(_random_uniform, NOT_DIFFERENTIABLE)
 
 
 def _keys(seed, stream: int) -> tuple[int, int]:
