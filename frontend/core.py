@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import dtypes as _dtypes
 from . import errors
 from .graph import Graph, TensorType, Value  # noqa: F401  (Graph: for type hints)
 
@@ -173,7 +174,7 @@ def bind(op: Op, *inputs, **attrs):
     if single:
         out_types = (out_types,)
     if trace is None:
-        results = op.impl(*(t._value for t in inputs), **attrs)
+        results = op.impl(*(_dtypes.computable(t._value) for t in inputs), **attrs)  # bfloat16 runs as float32
         if single:
             results = (results,)
         outs = [Tensor._from_numpy(np.asarray(r, dtype=ty.dtype.np), ty) for r, ty in zip(results, out_types)]
