@@ -98,18 +98,16 @@ class Emitter:
                            f"tensor<{target.rank}xindex>) -> {target.mlir(storage=True)}", "reshape")
 
 
-# C library symbols a compiled function must not be named after: `tfc.function(tfc.math.erf)` would otherwise
-# define `erf` and shadow (or clash with) the libm function its own body calls.
-_C_SYMBOLS = {n for base in dir(math) if not base.startswith("_") for n in (base, base + "f")} | {
-    "abs", "pow", "powf", "main", "malloc", "free", "calloc", "realloc", "memcpy", "memmove", "memset", "abort",
-    "exit", "printf", "puts", "round", "roundf", "sigmoid"}
-
-
 def symbol_name(name: str) -> str:
-    """A valid, readable MLIR/C symbol for a Python function name."""
+    """A valid, readable identifier for a Python function name (the entry's name in manifests)."""
     cleaned = re.sub(r"\W", "_", name)
-    cleaned = cleaned if re.match(r"[A-Za-z_]", cleaned) else f"f_{cleaned}"
-    return f"tfc_{cleaned}" if cleaned in _C_SYMBOLS else cleaned
+    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"f_{cleaned}"
+
+
+def native_name(name: str) -> str:
+    """The compiled function's symbol: always prefixed, so no user name (`step`, `erf`, `main`) can collide with
+    a C library function that the code calls or that the dynamic linker resolves first."""
+    return f"tfc_{symbol_name(name)}"
 
 
 def lower_graph(graph: Graph, name: str | None = None) -> str:

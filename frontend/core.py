@@ -15,10 +15,12 @@ from typing import Callable
 
 import numpy as np
 
+from . import dtypes as _dtypes
 from . import errors
 from .graph import Graph, TensorType, Value  # noqa: F401  (Graph: for type hints)
 
-__all__ = ["Op", "defop", "REGISTRY", "bind", "executing_eagerly", "current_trace", "Trace"]
+__all__ = ["Op", "defop", "defgrad", "NOT_DIFFERENTIABLE", "REGISTRY", "bind", "executing_eagerly",
+           "current_trace", "Trace"]
 
 # Attribute kinds an op may declare; the printer, parser and IRDL generator dispatch on them.
 ATTR_KINDS = ("int", "ints", "bool", "float", "dtype", "shape", "dense", "str")
@@ -39,7 +41,7 @@ class Op:
         self.num_inputs = num_inputs  # None: variadic
         self.doc = doc
         self.lowering = None          # set by tfc.dialect.lowering
-        self.gradient = None          # set by tfc.autodiff (later issue)
+        self.gradient = None          # set by `defgrad` next to the op's definition, or NOT_DIFFERENTIABLE
         self.sample_attrs: dict = {}  # attributes that make `infer` accept sample inputs (`tfc ops` probes dtypes)
         self.sample_types = None      # dtype -> list of TensorType to probe with (default: 2x2 inputs of dtype)
 
@@ -71,6 +73,33 @@ def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] |
     return op
 
 
+class _NotDifferentiable:
+    def __repr__(self) -> str:
+        return "NOT_DIFFERENTIABLE"
+
+
+# The explicit mark for ops without a gradient (comparisons, argmax, ...): their results never carry gradients.
+NOT_DIFFERENTIABLE = _NotDifferentiable()
+
+
+def defgrad(op, rule=None):
+    """Registers `op`'s gradient, written right after the op's definition (one definition per op).
+
+    `op` is an Op or a public API function with `.op`. The rule is `rule(node, *output_grads)` -> one gradient
+    (a Tensor or None) per input, built from public ops so it runs eagerly or traced alike; `node` has
+    `.inputs`, `.outputs` (Tensors), `.attrs` and `.needs` (which inputs need a gradient). Use as a decorator,
+    or `defgrad(op, NOT_DIFFERENTIABLE)` to mark an op that has no gradient.
+    """
+    op = getattr(op, "op", op)
+
+    def register(fn):
+        if op.gradient is not None:
+            raise ValueError(f"op {op.name!r} has two gradients")
+        op.gradient = fn
+        return fn
+    return register if rule is None else register(rule)
+
+
 class Trace:
     """A graph under construction, with the eager tensors it captured (embedded as constants)."""
 
@@ -96,6 +125,14 @@ class Trace:
 
 
 _state = threading.local()
+
+
+def recording_tapes() -> list:
+    """This thread's GradientTapes that are recording (tfc.autodiff pushes and pops them); bind reports to them."""
+    tapes = getattr(_state, "tapes", None)
+    if tapes is None:
+        tapes = _state.tapes = []
+    return tapes
 
 
 def current_trace() -> Trace | None:
@@ -154,7 +191,7 @@ def bind(op: Op, *inputs, **attrs):
     if single:
         out_types = (out_types,)
     if trace is None:
-        results = op.impl(*(t._value for t in inputs), **attrs)
+        results = op.impl(*(_dtypes.computable(t._value) for t in inputs), **attrs)  # bfloat16 runs as float32
         if single:
             results = (results,)
         outs = [Tensor._from_numpy(np.asarray(r, dtype=ty.dtype.np), ty) for r, ty in zip(results, out_types)]
@@ -162,6 +199,10 @@ def bind(op: Op, *inputs, **attrs):
         node = trace.graph.add_node(op, [trace.capture(t) for t in inputs], attrs, list(out_types),
                                     errors.user_location())
         outs = [Tensor._from_symbol(v) for v in node.outputs]
+    tapes = getattr(_state, "tapes", None)
+    if tapes:
+        for tape in tuple(tapes):
+            tape._record(op, inputs, attrs, outs)
     return outs[0] if single else tuple(outs)
 
 
@@ -173,3 +214,4 @@ constant_op = defop(
     "constant", infer=_constant_infer, impl=lambda *, value: value, attrs={"value": "dense"}, num_inputs=0,
     doc="A constant tensor embedded in the graph (eager tensors captured by a trace become constants).")
 
+defgrad(constant_op, NOT_DIFFERENTIABLE)  # no inputs: nothing to differentiate with respect to

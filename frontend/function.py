@@ -125,8 +125,12 @@ class ConcreteFunction:
     """One trace of a `tfc.function`: its graph, its tensor signature, and (after the first call) native code."""
 
     def __init__(self, name: str, graph: Graph, arg_names: list[str], input_specs: list[TensorSpec],
-                 output_template, output_is_tensor: list[bool]):
+                 output_template, output_is_tensor: list[bool], variables=(), updated_variables=()):
         self.name = name
+        # Variables the trace read (extra trailing graph inputs, fed their arrays at each call) and assigned
+        # (extra trailing results, stored back into them after each call); see tfc.variables.
+        self._variables = list(variables)
+        self._updated_variables = list(updated_variables)
         self.graph = graph
         self.arg_names = arg_names
         self.inputs = input_specs
@@ -155,10 +159,16 @@ class ConcreteFunction:
         arrays = [self._check(i, v) for i, v in enumerate(values)]
         if self._module is None:
             self._compile()
-        if self._single_output:  # the common case, without the nesting machinery
+        arrays += [variable._array for variable in self._variables]
+        if self._single_output and not self._updated_variables:  # the common case, without nesting machinery
             (output,) = self._executable(*arrays)
             return Tensor._from_numpy(output, self.graph.outputs[0].type)
         outputs = self._executable(*arrays) if self.graph.outputs else []
+        if self._updated_variables:
+            split = len(outputs) - len(self._updated_variables)
+            for variable, array in zip(self._updated_variables, outputs[split:]):
+                variable._array = array  # a fresh array per call: the update needs no copy
+            outputs = outputs[:split]
         tensors = iter(Tensor._from_numpy(array, value.type) for array, value in zip(outputs, self.graph.outputs))
         leaves = nest.flatten(self._output_template)
         return nest.pack_sequence_as(
@@ -191,7 +201,8 @@ class ConcreteFunction:
     def _compile(self, keep_stages: bool = False) -> None:
         from tfc.passes import driver  # the compiler is reached lazily, at first compile
 
-        self._artifact = driver.compile_graph(self.graph, self.name, self.arg_names, keep_stages=keep_stages)
+        self._artifact = driver.compile_graph(self.graph, self.name, self.arg_names + [
+            v._unique_name for v in self._variables], keep_stages=keep_stages)
         self._module = self._artifact.load()
         self._entry = self._artifact.manifest["entries"][0]["name"]
         self._executable = self._module.entries[self._entry]
@@ -380,6 +391,7 @@ class Function:
                       input_specs: list[TensorSpec]) -> ConcreteFunction:
         """Runs the Python body on symbolic arguments and records what it returns."""
         from .tensor import convert_to_tensor
+        from .variables import trace_variables
 
         trace = Trace(graph)
         with tracing(trace):
@@ -388,8 +400,11 @@ class Function:
             is_tensor = [isinstance(leaf, (Tensor, np.ndarray, np.generic)) or hasattr(leaf, "_as_tensor")
                          for leaf in output_leaves]
             graph.outputs = [trace.capture(convert_to_tensor(leaf)) for leaf, t in zip(output_leaves, is_tensor) if t]
+            captured, updated = trace_variables(trace)
+            graph.outputs += [trace.capture(value) for _, value in updated]
         self._tracing_count += 1
-        return ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor)
+        return ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor,
+                                variables=[v for v, _ in captured], updated_variables=[v for v, _ in updated])
 
     def __get__(self, instance, owner):
         """`@tfc.function` on a method: `self` is passed as a Python argument (keyed by identity)."""

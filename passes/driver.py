@@ -98,7 +98,7 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     """Graph passes, weight hoisting and lowering to linalg: everything before MLIR tools run (cheap, and the
     input of the cache key)."""
     from tfc.dialect import lower_graph
-    from tfc.dialect.lowering import symbol_name
+    from tfc.dialect.lowering import native_name, symbol_name
 
     from .weights import hoist_weights
 
@@ -107,10 +107,10 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     optimized = graph_passes.optimize(graph)
     stages["optimized"] = print_graph(optimized)
     lowered_graph, weight_names, weights = hoist_weights(optimized)
-    stages["linalg"] = lower_graph(lowered_graph, symbol)
+    stages["linalg"] = lower_graph(lowered_graph, native_name(name))
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
     num_args = len(graph.inputs)
-    entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
+    entry = {"name": symbol, "symbol": f"_mlir_ciface_{native_name(name)}",
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
              "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(lowered_graph.outputs)]}

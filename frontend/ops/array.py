@@ -7,13 +7,14 @@ import math
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import Tensor, constant, convert_to_tensor
 from .common import (broadcast_shapes, check_dtype, check_same_dtype, fail, normalize_axis,
                      require_int_list)
 from .shape import reshape
+from .grad_helpers import scatter_slice, unbroadcast
 
 __all__ = ["broadcast_to", "concat", "pad", "reverse", "gather", "expand_dims", "squeeze", "stack", "unstack",
            "split", "tile", "shape", "size", "rank", "strided_slice"]
@@ -45,6 +46,7 @@ def broadcast_to(input, shape, name=None):  # noqa: A002 - TensorFlow's name
 
 
 broadcast_to.op = _broadcast_to
+defgrad(broadcast_to, lambda node, g: (unbroadcast(g, node.inputs[0]),))
 
 
 # ------------------------------------------------------------------------------------------------------ concat
@@ -80,6 +82,19 @@ def concat(values, axis, name=None):
 concat.op = _concat
 
 
+@defgrad(concat)
+def _concat_grad(node, g):
+    """Each input gets its own stretch of g along the axis."""
+    axis, start, grads = node.attrs["axis"], 0, []
+    for x in node.inputs:
+        begin = tuple(start if i == axis else 0 for i in range(g.ndim))
+        grads.append(bind(_slice, g, begin=begin, size=tuple(x.shape), strides=(1,) * g.ndim))
+        start += x.shape[axis]
+    return tuple(grads)
+
+
+
+
 # ------------------------------------------------------------------------------------------------------- slice
 def _slice_rule(x: TensorType, *, begin, size, strides) -> TensorType:
     for axis, (b, n, s, d) in enumerate(zip(begin, size, strides, x.shape)):
@@ -96,6 +111,7 @@ def _slice_impl(x, *, begin, size, strides):
 _slice = defop("slice", infer=_slice_rule, impl=_slice_impl, attrs={"begin": "ints", "size": "ints", "strides": "ints"},
                sample_attrs={"begin": (0, 0), "size": (1, 2), "strides": (1, 1)},
                doc="`size` elements per axis starting at `begin`, every `strides`-th one (strides >= 1).")
+defgrad(_slice, lambda node, g: (scatter_slice(g, node.inputs[0], node.attrs['begin'], node.attrs['strides']),))
 
 
 def _reverse_rule(x: TensorType, *, axes) -> TensorType:
@@ -113,6 +129,7 @@ def reverse(tensor, axis, name=None):
 
 
 reverse.op = _reverse
+defgrad(reverse, lambda node, g: (bind(_reverse, g, axes=node.attrs['axes']),))
 
 
 def strided_slice(x, key):
@@ -211,6 +228,18 @@ def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
 pad.op = _pad
 
 
+@defgrad(pad)
+def _pad_grad(node, g):
+    """The input's gradient is g without the padding; the padding value's is the sum over the padding."""
+    x, value = node.inputs
+    paddings = node.attrs["paddings"]
+    inner = bind(_slice, g, begin=tuple(paddings[0::2]), size=tuple(x.shape), strides=(1,) * x.ndim)
+    from .reductions import reduce_sum
+    return inner, (reduce_sum(g) - reduce_sum(inner)) if node.needs[1] else None
+
+
+
+
 # ------------------------------------------------------------------------------------------------------ gather
 def _gather_rule(params: TensorType, indices: TensorType, *, axis) -> TensorType:
     check_dtype("indices", indices, (_dtypes.int32, _dtypes.int64))
@@ -241,6 +270,23 @@ def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name
 
 
 gather.op = _gather
+
+
+@defgrad(gather)
+def _gather_grad(node, g):
+    """A scatter-add of g into params' shape, as one matmul with one-hot rows (no scatter op needed)."""
+    from .creation import one_hot
+    from .linalg import matmul
+    from .shape import reshape, transpose
+    params, indices = node.inputs
+    axis = node.attrs["axis"]
+    lead, trail = int(np.prod(params.shape[:axis])), int(np.prod(params.shape[axis + 1:]))
+    count = int(np.prod(indices.shape))
+    hot = one_hot(reshape(indices, [count]), params.shape[axis], dtype=g.dtype)    # (count, n)
+    summed = matmul(transpose(hot), reshape(g, [lead, count, trail]))             # (lead, n, trail)
+    return reshape(summed, params.shape), None
+
+
 
 
 # ------------------------------------------------------------------------------------------------ composed ops

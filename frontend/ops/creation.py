@@ -9,7 +9,7 @@ import numbers
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defop
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
 from ..graph import TensorType
 from ..tensor import Tensor, convert_to_tensor
 from .array import broadcast_to, expand_dims
@@ -31,6 +31,7 @@ def _iota_impl(*, shape, axis, dtype):
 iota = defop("iota", infer=_iota_rule, impl=_iota_impl, attrs={"shape": "shape", "axis": "int", "dtype": "dtype"},
              num_inputs=0, sample_attrs={"shape": (2, 2), "axis": 0},
              doc="Each element's index along `axis`, as `dtype` (the building block of range, eye, one_hot).")
+defgrad(iota, NOT_DIFFERENTIABLE)
 
 
 def _iota(shape, axis, dtype):

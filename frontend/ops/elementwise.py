@@ -7,10 +7,11 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .common import FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
+from .grad_helpers import unbroadcast
 
 __all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "exp", "log", "tanh", "sqrt", "cast"]
 
@@ -68,16 +69,57 @@ def _sqrt_impl(x):
         return np.sqrt(x)
 
 
+# Each op's gradient follows its definition: `node` holds the op's input and output tensors, `g` the gradient
+# of its output; broadcasting is undone by summing back to each input's shape.
 add = _binary("add", np.add, "x + y elementwise, with broadcasting. Also `+` on tensors.")
+
+
+@defgrad(add)
+def _add_grad(node, g):
+    x, y = node.inputs
+    return unbroadcast(g, x), unbroadcast(g, y)
+
+
 subtract = _binary("subtract", np.subtract, "x - y elementwise, with broadcasting. Also `-` on tensors.")
+
+
+@defgrad(subtract)
+def _subtract_grad(node, g):
+    x, y = node.inputs
+    return unbroadcast(g, x), unbroadcast(-g, y) if node.needs[1] else None
+
+
 multiply = _binary("multiply", np.multiply, "x * y elementwise, with broadcasting. Also `*` on tensors.")
+
+
+@defgrad(multiply)
+def _multiply_grad(node, g):
+    x, y = node.inputs
+    return (unbroadcast(g * y, x) if node.needs[0] else None,
+            unbroadcast(g * x, y) if node.needs[1] else None)
+
+
 _real_divide = _binary("divide", _divide_impl, "x / y for floating tensors (TensorFlow's realdiv).",
                        allowed=FLOATING)
+
+
+@defgrad(_real_divide)
+def _divide_grad(node, g):
+    (x, y), (out,) = node.inputs, node.outputs
+    return (unbroadcast(g / y, x) if node.needs[0] else None,
+            unbroadcast(-g * out / y, y) if node.needs[1] else None)
+
+
 negative = _unary("negative", np.negative, "-x elementwise. Also unary `-` on tensors.", allowed=NUMERIC)
+defgrad(negative, lambda node, g: (-g,))
 exp = _unary("exp", np.exp, "e ** x elementwise.")
+defgrad(exp, lambda node, g: (g * node.outputs[0],))
 log = _unary("log", _log_impl, "Natural logarithm elementwise (log(0) = -inf, log(x<0) = nan).")
+defgrad(log, lambda node, g: (g / node.inputs[0],))
 tanh = _unary("tanh", np.tanh, "Hyperbolic tangent elementwise.")
+defgrad(tanh, lambda node, g: (g * (1 - node.outputs[0] * node.outputs[0]),))
 sqrt = _unary("sqrt", _sqrt_impl, "Square root elementwise (sqrt(x<0) = nan).")
+defgrad(sqrt, lambda node, g: (g * 0.5 / node.outputs[0],))  # inf at 0, as TensorFlow
 
 
 def _cast_rule(x: TensorType, *, dtype) -> TensorType:
@@ -94,6 +136,13 @@ def _cast_impl(x, *, dtype):
 
 _cast_op = defop("cast", infer=_cast_rule, impl=_cast_impl, attrs={"dtype": "dtype"}, num_inputs=1,
                  doc="Converts x to `dtype`; floats become ints by truncation toward zero, nonzero becomes True.")
+
+
+@defgrad(_cast_op)
+def _cast_grad(node, g):
+    """Between floating dtypes the gradient is cast back; to or from integers and bools there is none (TF)."""
+    x = node.inputs[0]
+    return (cast(g, x.dtype) if x.dtype.is_floating and g.dtype.is_floating else None,)
 
 
 def cast(x, dtype, name=None):

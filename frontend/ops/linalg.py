@@ -3,12 +3,14 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .common import NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
+from .grad_helpers import unbroadcast
 from .shape import transpose
+
 
 __all__ = ["matmul", "einsum", "tensordot", "matvec"]
 
@@ -28,6 +30,14 @@ def _matmul_rule(a: TensorType, b: TensorType) -> TensorType:
 
 _matmul = defop("matmul", infer=_matmul_rule, impl=np.matmul, num_inputs=2,
                 doc="Matrix product of the last two dimensions; leading (batch) dimensions broadcast.")
+
+
+@defgrad(_matmul)
+def _matmul_grad(node, g):
+    """d(a @ b) = g @ b^T and a^T @ g, summed over the batch dimensions each operand was broadcast along."""
+    a, b = node.inputs
+    return (unbroadcast(matmul(g, b, transpose_b=True), a) if node.needs[0] else None,
+            unbroadcast(matmul(a, g, transpose_a=True), b) if node.needs[1] else None)
 
 
 def matmul(a, b, transpose_a=False, transpose_b=False, name=None):
@@ -104,6 +114,34 @@ def einsum(equation, *inputs, **kwargs):
 
 
 einsum.op = _einsum
+
+
+@defgrad(einsum)
+def _einsum_grad(node, g):
+    """Operand i's gradient is the einsum of g with the other operands, producing i's subscripts; indices only
+    operand i had (summed away) are restored by broadcasting."""
+    from ..errors import UnsupportedError, user_location
+    from .array import broadcast_to
+    from .shape import reshape
+    inputs, output = _parse_einsum(node.attrs["equation"], [x.ndim for x in node.inputs])
+    grads = []
+    for i, (subs, x) in enumerate(zip(inputs, node.inputs)):
+        if not node.needs[i]:
+            grads.append(None)
+            continue
+        if len(set(subs)) != len(subs):
+            raise UnsupportedError(f"the gradient of einsum {node.attrs['equation']!r} (a repeated index, a "
+                                   "diagonal) is not supported yet", location=user_location())
+        others = [(s, t) for j, (s, t) in enumerate(zip(inputs, node.inputs)) if j != i]
+        available = set(output).union(*(set(s) for s, _ in others))
+        kept = "".join(c for c in subs if c in available)
+        grad = einsum(",".join([output] + [s for s, _ in others]) + "->" + kept, g, *(t for _, t in others))
+        if kept != subs:
+            grad = broadcast_to(reshape(grad, [d if c in kept else 1 for c, d in zip(subs, x.shape)]), x.shape)
+        grads.append(grad)
+    return tuple(grads)
+
+
 
 
 def tensordot(a, b, axes, name=None):

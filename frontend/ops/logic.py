@@ -4,12 +4,13 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defop
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
 from ..errors import TfcTypeError, user_location
 from ..graph import TensorType
 from ..tensor import Tensor, convert_to_tensor
 from .common import ALL, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
 from .elementwise import _binary, _unary
+from .grad_helpers import unbroadcast, zeros_like
 
 __all__ = ["equal", "not_equal", "less", "less_equal", "greater", "greater_equal", "logical_and", "logical_or",
            "logical_not", "logical_xor", "where"]
@@ -18,17 +19,27 @@ _BOOL = (_dtypes.bool,)
 _ORDERED = NUMERIC + _BOOL
 
 equal = _binary("equal", np.equal, "x == y elementwise (bool). Also `==` on tensors.", ALL, _dtypes.bool)
+defgrad(equal, NOT_DIFFERENTIABLE)
 not_equal = _binary("not_equal", np.not_equal, "x != y elementwise (bool; nan != nan). Also `!=`.", ALL,
                     _dtypes.bool)
+defgrad(not_equal, NOT_DIFFERENTIABLE)
 less = _binary("less", np.less, "x < y elementwise (bool). Also `<`.", _ORDERED, _dtypes.bool)
+defgrad(less, NOT_DIFFERENTIABLE)
 less_equal = _binary("less_equal", np.less_equal, "x <= y elementwise (bool). Also `<=`.", _ORDERED, _dtypes.bool)
+defgrad(less_equal, NOT_DIFFERENTIABLE)
 greater = _binary("greater", np.greater, "x > y elementwise (bool). Also `>`.", _ORDERED, _dtypes.bool)
+defgrad(greater, NOT_DIFFERENTIABLE)
 greater_equal = _binary("greater_equal", np.greater_equal, "x >= y elementwise (bool). Also `>=`.", _ORDERED,
                         _dtypes.bool)
+defgrad(greater_equal, NOT_DIFFERENTIABLE)
 logical_and = _binary("logical_and", np.logical_and, "x AND y for bool tensors. Also `&`.", _BOOL)
+defgrad(logical_and, NOT_DIFFERENTIABLE)
 logical_or = _binary("logical_or", np.logical_or, "x OR y for bool tensors. Also `|`.", _BOOL)
+defgrad(logical_or, NOT_DIFFERENTIABLE)
 logical_xor = _binary("logical_xor", np.logical_xor, "x XOR y for bool tensors. Also `^`.", _BOOL)
+defgrad(logical_xor, NOT_DIFFERENTIABLE)
 logical_not = _unary("logical_not", np.logical_not, "NOT x for bool tensors. Also `~`.", _BOOL)
+defgrad(logical_not, NOT_DIFFERENTIABLE)
 
 
 def _select_rule(condition: TensorType, x: TensorType, y: TensorType) -> TensorType:
@@ -42,6 +53,15 @@ _select = defop("select", infer=_select_rule, impl=lambda c, x, y: np.where(c, x
                 doc="x where condition is True, else y (all three broadcast); `tfc.where` with three arguments.",
                 sample_types=lambda dtype: [TensorType((2, 2), _dtypes.bool), TensorType((2, 2), dtype),
                                             TensorType((2, 2), dtype)])
+
+
+@defgrad(_select)
+def _select_grad(node, g):
+    condition, x, y = node.inputs
+    from_x = where(condition, g, zeros_like(g))
+    return None, unbroadcast(from_x, x), unbroadcast(g - from_x, y)
+
+
 
 
 def where(condition, x=None, y=None, name=None):

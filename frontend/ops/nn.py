@@ -7,7 +7,7 @@ import math
 
 import numpy as np
 
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import constant, convert_to_tensor
@@ -16,6 +16,7 @@ from .elementwise import exp, log, tanh
 from .logic import where
 from .math_ops import abs as _abs, erf, log1p, maximum, minimum, rsqrt, sigmoid, square
 from .reductions import reduce_max, reduce_mean, reduce_sum
+from .grad_helpers import via_composition
 
 __all__ = ["relu", "relu6", "leaky_relu", "elu", "selu", "gelu", "softplus", "silu", "swish", "softmax",
            "log_softmax", "sigmoid_cross_entropy_with_logits", "softmax_cross_entropy_with_logits",
@@ -226,6 +227,30 @@ def conv2d(input, filters, strides, padding, data_format="NHWC", dilations=None,
 conv2d.op = _conv2d
 
 
+def _conv2d_composed(x, f, *, strides, dilations, pads):
+    """conv2d as a sum over filter taps of (strided window of the padded input) x (tap matrix): the same
+    values from slice, pad and einsum, whose gradients are known."""
+    from .array import _slice, pad
+    from .linalg import einsum
+    padded = pad(x, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]])
+    (kh, kw, cin, cout), n = f.shape, x.shape[0]
+    oh, ow = (_out_size(padded.shape[1 + i], f.shape[i], strides[i], dilations[i], 0, 0) for i in range(2))
+    out = None
+    for i in range(kh):
+        for j in range(kw):
+            window = bind(_slice, padded, begin=(0, i * dilations[0], j * dilations[1], 0), size=(n, oh, ow, cin),
+                          strides=(1, strides[0], strides[1], 1))
+            tap = bind(_slice, f, begin=(i, j, 0, 0), size=(1, 1, cin, cout), strides=(1, 1, 1, 1))
+            term = einsum("nhwc,ijco->nhwo", window, tap)
+            out = term if out is None else out + term
+    return out
+
+
+defgrad(conv2d, lambda node, g: via_composition(_conv2d_composed, node, g))
+
+
+
+
 def _pool_rule(x: TensorType, *, kind, ksize, strides, pads) -> TensorType:
     check_dtype("input", x, FLOATING)
     if x.rank != 4:
@@ -251,6 +276,27 @@ _pool2d = defop("pool2d", infer=_pool_rule, impl=_pool_impl, attrs={"kind": "str
                 sample_attrs={"kind": "max", "ksize": (2, 2), "strides": (1, 1), "pads": (0, 0, 0, 0)},
                 sample_types=lambda dtype: [TensorType((1, 3, 3, 2), dtype)],
                 doc="Max or sum over 2-D windows of an NHWC tensor; padding holds -inf (max) or 0 (sum).")
+
+
+def _pool2d_composed(x, *, kind, ksize, strides, pads):
+    """pool2d as the max (or sum) of its strided windows, each a slice of the padded input."""
+    from .array import _slice, concat, pad
+    from .reductions import reduce_max
+    from .shape import reshape
+    fill = float("-inf") if kind == "max" else 0.0
+    padded = pad(x, [[0, 0], [pads[0], pads[1]], [pads[2], pads[3]], [0, 0]], constant_values=fill)
+    n, c = x.shape[0], x.shape[3]
+    oh, ow = (_out_size(padded.shape[1 + i], ksize[i], strides[i], 1, 0, 0) for i in range(2))
+    windows = [bind(_slice, padded, begin=(0, i, j, 0), size=(n, oh, ow, c), strides=(1, strides[0], strides[1], 1))
+               for i in range(ksize[0]) for j in range(ksize[1])]
+    if kind != "max":
+        return sum(windows[1:], windows[0])
+    return reduce_max(concat([reshape(w, (1, n, oh, ow, c)) for w in windows], 0), axis=0)
+
+
+defgrad(_pool2d, lambda node, g: via_composition(_pool2d_composed, node, g))
+
+
 
 
 def _pool(kind, input, ksize, strides, padding, data_format):  # noqa: A002

@@ -11,7 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defop
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
 from ..graph import TensorType
 from .common import fail, require_int_list
 
@@ -19,7 +19,7 @@ __all__ = ["stateless_uniform", "stateless_normal", "hash_bits", "UNIFORM_BITS"]
 
 GOLDEN, MIX1, MIX2 = 0x9E3779B9, 0x85EBCA6B, 0xC2B2AE35
 # Bits of the hash kept per uniform float (all exactly representable after scaling by 2**-bits).
-UNIFORM_BITS = {"float16": 11, "float32": 24, "float64": 32}
+UNIFORM_BITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 32}
 
 
 def hash_bits(index: np.ndarray, key0: int, key1: int) -> np.ndarray:
@@ -51,6 +51,7 @@ _random_uniform = defop("random_uniform", infer=_uniform_rule, impl=_uniform_imp
                         attrs={"shape": "shape", "key": "ints", "dtype": "dtype"}, num_inputs=0,
                         sample_attrs={"shape": (2, 2), "key": (1, 2)},
                         doc="Uniform floats in [0, 1) from a counter-based hash of (element index, key).")
+defgrad(_random_uniform, NOT_DIFFERENTIABLE)
 
 
 def _keys(seed, stream: int) -> tuple[int, int]:

@@ -3,13 +3,13 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import bind, defop
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .. import dtypes as _dtypes
-from ..errors import ShapeRuleError
 from .common import NUMERIC, axes_or_fail, check_dtype, fail, normalize_axis
+from .grad_helpers import broadcast_like, keepdims_shape
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any",
            "reduce_logsumexp", "argmax", "argmin", "cumsum"]
@@ -38,6 +38,16 @@ _reduce_sum = defop("reduce_sum", infer=_sum_rule,
                     impl=lambda x, *, axes, keepdims: np.sum(x, axis=tuple(axes), keepdims=keepdims, dtype=x.dtype),
                     attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1, sample_attrs=_REDUCE_SAMPLE,
                     doc="Sum over `axes` (all axes when axis=None); keepdims keeps them as size 1.")
+
+
+@defgrad(_reduce_sum)
+def _reduce_sum_grad(node, g):
+    """Every summed element receives the gradient of its sum: g with the axes kept, repeated along them."""
+    from .shape import reshape
+
+    x = node.inputs[0]
+    kept = tuple(1 if i in node.attrs["axes"] else d for i, d in enumerate(x.shape))
+    return (broadcast_like(reshape(g, kept), x),)
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
@@ -103,15 +113,55 @@ def _reduction(name: str, impl, allowed, doc: str):
 
 reduce_mean = _reduction("reduce_mean", _mean_impl, NUMERIC,
                          "Mean over `axes`; an integer mean truncates toward zero, as TensorFlow.")
+
+
+@defgrad(reduce_mean)
+def _reduce_mean_grad(node, g):
+    from .shape import reshape
+    x, axes = node.inputs[0], node.attrs["axes"]
+    count = max(int(np.prod([x.shape[a] for a in axes])), 1)
+    return (broadcast_like(reshape(g, keepdims_shape(x, axes)), x) / float(count),)
+
+
 reduce_max = _reduction("reduce_max", _max_impl, NUMERIC, "Maximum over `axes` (-inf for an empty float reduction).")
+
+
+def _extremum_grad(node, g):
+    """g shared equally by the elements equal to the extremum (TensorFlow's rule for ties)."""
+    from .elementwise import cast
+    from .logic import equal
+    from .shape import reshape
+    (x,), (out,), axes = node.inputs, node.outputs, node.attrs["axes"]
+    kept = keepdims_shape(x, axes)
+    hits = cast(equal(x, reshape(out, kept)), x.dtype)
+    return (hits * (reshape(g, kept) / reduce_sum(hits, axis=list(axes), keepdims=True)),)
+
+
+defgrad(reduce_max, _extremum_grad)
+
+
 reduce_min = _reduction("reduce_min", _min_impl, NUMERIC, "Minimum over `axes` (+inf for an empty float reduction).")
+defgrad(reduce_min, _extremum_grad)
 reduce_prod = _reduction("reduce_prod", lambda x, *, axes, keepdims: np.prod(x, axis=tuple(axes), keepdims=keepdims,
                                                                             dtype=x.dtype),
                          NUMERIC, "Product over `axes`.")
+
+
+@defgrad(reduce_prod)
+def _reduce_prod_grad(node, g):
+    """prod / x per element: exact for nonzero inputs (an input holding 0 gives nan; TensorFlow's cumprod form
+    handles zeros)."""
+    from .shape import reshape
+    (x,), (out,), axes = node.inputs, node.outputs, node.attrs["axes"]
+    return (reshape(g * out, keepdims_shape(x, axes)) / x,)
+
+
 reduce_all = _reduction("reduce_all", lambda x, *, axes, keepdims: np.all(x, axis=tuple(axes), keepdims=keepdims),
                         (_dtypes.bool,), "Logical AND over `axes` of a bool tensor.")
+defgrad(reduce_all, NOT_DIFFERENTIABLE)
 reduce_any = _reduction("reduce_any", lambda x, *, axes, keepdims: np.any(x, axis=tuple(axes), keepdims=keepdims),
                         (_dtypes.bool,), "Logical OR over `axes` of a bool tensor.")
+defgrad(reduce_any, NOT_DIFFERENTIABLE)
 
 
 def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
@@ -162,8 +212,10 @@ def _arg_op(name: str, numpy_fn, doc: str):
 
 argmax = _arg_op("argmax", np.argmax, "Index (int64) of the largest value along `axis` (the first one on ties; "
                  "the first nan wins).")
+defgrad(argmax, NOT_DIFFERENTIABLE)
 argmin = _arg_op("argmin", np.argmin, "Index (int64) of the smallest value along `axis` (the first one on ties; "
                  "the first nan wins).")
+defgrad(argmin, NOT_DIFFERENTIABLE)
 
 
 def _cumsum_impl(x, *, axis, exclusive, reverse):
@@ -201,3 +253,5 @@ def cumsum(x, axis=0, exclusive=False, reverse=False, name=None):
 
 
 cumsum.op = _cumsum
+# The gradient of a running sum is the running sum of g in the other direction.
+defgrad(cumsum, lambda node, g: (cumsum(g, node.attrs["axis"], node.attrs["exclusive"], not node.attrs["reverse"]),))

@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..core import bind, defop
+from ..core import bind, defgrad, defop
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
@@ -47,6 +47,9 @@ def reshape(tensor, shape, name=None):
     return bind(_reshape, x, shape=tuple(dims))
 
 
+defgrad(_reshape, lambda node, g: (reshape(g, node.inputs[0].shape),))
+
+
 def _transpose_rule(x: TensorType, *, perm) -> TensorType:
     if sorted(perm) != list(range(x.rank)):
         raise ShapeRuleError(f"perm {list(perm)} is not a permutation of the {x.rank} axes of a tensor with shape "
@@ -69,6 +72,10 @@ def transpose(a, perm=None, name=None):
     perm = list(range(x.ndim))[::-1] if perm is None else require_int_list("transpose: perm", perm)
     perm = [p % x.ndim if x.ndim and -x.ndim <= p < 0 else p for p in perm]
     return bind(_transpose, x, perm=tuple(perm))
+
+
+# The inverse permutation: result dimension i came from input dimension perm[i].
+defgrad(_transpose, lambda node, g: (transpose(g, [int(p) for p in np.argsort(node.attrs["perm"])]),))
 
 
 

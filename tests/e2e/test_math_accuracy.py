@@ -37,8 +37,8 @@ def _unary_float_ops():
 
 def _samples(name):
     low, high = DOMAINS.get(name, DEFAULT_DOMAIN)
-    if low > 0 and high / low > 1e3:  # log-spaced over wide positive ranges
-        x = np.geomspace(low, high, N)
+    if low > 0 and high / low > 1e3:  # log-spaced over wide positive ranges, subnormals included
+        x = np.concatenate([np.geomspace(low, high, N - 4096), np.geomspace(1.4e-45, 1e-37, 4096)])
     else:
         x = np.linspace(low, high, N)
         x = np.concatenate([x[: N - 4096], np.linspace(-1e-3, 1e-3, 4096)]) if low < 0 < high else x

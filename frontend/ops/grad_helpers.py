@@ -1,0 +1,100 @@
+"""Helpers the ops' gradient rules share: undoing broadcasting, and ones/zeros shaped like a tensor.
+
+Gradient rules are built from public ops (never numpy) so the same rule runs eagerly or is traced into the
+graph of a `tfc.function`, where it is optimized and compiled together with the forward pass.
+"""
+from __future__ import annotations
+
+import numpy as np
+
+from ..tensor import Tensor, constant
+
+
+def unbroadcast(grad: Tensor | None, like: Tensor) -> Tensor | None:
+    """`grad` summed back to `like`'s shape: the gradient of numpy-style broadcasting `like` to grad's shape."""
+    from .reductions import reduce_sum
+    from .shape import reshape
+
+    if grad is None or tuple(grad.shape) == tuple(like.shape):
+        return grad
+    lead = grad.ndim - like.ndim
+    stretched = [i for i in range(grad.ndim)
+                 if i < lead or (like.shape[i - lead] == 1 and grad.shape[i] != 1)]
+    if stretched:
+        grad = reduce_sum(grad, axis=stretched, keepdims=True)
+    return reshape(grad, like.shape) if tuple(grad.shape) != tuple(like.shape) else grad
+
+
+def broadcast_like(grad: Tensor, like: Tensor) -> Tensor:
+    """`grad` (with like's rank, size-1 where reduced) repeated to `like`'s static shape."""
+    if tuple(grad.shape) == tuple(like.shape):
+        return grad
+    return grad * ones_like(like)
+
+
+def ones_like(like: Tensor, dtype=None) -> Tensor:
+    return _filled(like, 1, dtype)
+
+
+def zeros_like(like: Tensor, dtype=None) -> Tensor:
+    return _filled(like, 0, dtype)
+
+
+def _filled(like, fill, dtype):
+    dtype = dtype or like.dtype
+    if None in tuple(like.shape):
+        raise NotImplementedError(f"gradients of tensors with run-time dimensions {like.shape} need "
+                                  "tfc.broadcast_to (not available yet)")
+    # A splat constant: printed as dense<1.0> in the graph and folded into its consumer by linalg fusion.
+    return constant(np.full(tuple(like.shape), fill, dtype=dtype.np))
+
+
+def select_zero(condition, grad: Tensor) -> Tensor:
+    """grad where condition holds, else 0 (not grad * mask: that would turn an inf gradient into nan)."""
+    from .logic import where
+
+    return where(condition, grad, zeros_like(grad))
+
+
+def keepdims_shape(x: Tensor, axes) -> tuple:
+    return tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+
+
+def scatter_slice(grad: Tensor, like: Tensor, begin, strides) -> Tensor:
+    """The gradient of slicing `like`: `grad` placed at begin::strides of a zero tensor shaped like `like`.
+    A stride s spreads grad by interleaving s-1 zero slabs (concat on a new axis, then merge the two axes)."""
+    from .array import concat, pad
+    from .shape import reshape
+
+    for axis, stride in enumerate(strides):
+        n = grad.shape[axis]
+        if stride == 1 or n == 0:
+            continue
+        expanded = reshape(grad, grad.shape[:axis + 1] + (1,) + grad.shape[axis + 1:])
+        gaps = constant(np.zeros(expanded.shape[:axis + 1] + (stride - 1,) + expanded.shape[axis + 2:],
+                                 grad.dtype.np))
+        spread = reshape(concat([expanded, gaps], axis + 1), grad.shape[:axis] + (n * stride,) + grad.shape[axis + 1:])
+        grad = _take_prefix(spread, axis, (n - 1) * stride + 1)
+    paddings = [[b, d - b - n] for b, n, d in zip(begin, grad.shape, like.shape)]
+    return pad(grad, paddings) if any(p for pair in paddings for p in pair) else grad
+
+
+def _take_prefix(x: Tensor, axis: int, length: int) -> Tensor:
+    from ..core import bind
+    from .array import _slice
+
+    size = tuple(length if i == axis else d for i, d in enumerate(x.shape))
+    return bind(_slice, x, begin=(0,) * x.ndim, size=size, strides=(1,) * x.ndim)
+
+
+def via_composition(compose, node, grad: Tensor):
+    """Differentiates an op through an equivalent composition of differentiable ops (for ops such as conv2d
+    whose gradient is a scatter): the composition runs on fresh copies of the inputs under an inner tape.
+    Higher-order gradients do not flow through this first-order rule."""
+    from ..autodiff import GradientTape, stop_gradient
+
+    inputs = [stop_gradient(x) for x in node.inputs]
+    with GradientTape() as tape:
+        tape.watch(inputs)
+        out = compose(*inputs, **node.attrs)
+    return tuple(tape.gradient(out, inputs, output_gradients=grad))
