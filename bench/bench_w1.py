@@ -3,6 +3,7 @@ import numpy as np
 
 import tfc
 from harness import check_close, compare, report
+from workloads import with_threads
 
 N = 4 * 1024 * 1024
 
@@ -20,8 +21,11 @@ def main():
     rng = np.random.default_rng(0)
     a = rng.random(N, dtype=np.float32)  # uniform [0, 1), as in the peer measurements
     b = rng.random(N, dtype=np.float32)
+    serial = with_threads(chain.python_function, 1)
     check_close("tfc", chain(a, b), numpy_chain(a, b))
-    medians = compare({"numpy": lambda: numpy_chain(a, b), "tfc": lambda: chain(a, b)}, reference="numpy")
+    check_close("tfc 1 thread", serial(a, b), numpy_chain(a, b))
+    medians = compare({"numpy": lambda: numpy_chain(a, b), "tfc": lambda: chain(a, b),
+                       "tfc 1 thread": lambda: serial(a, b)}, reference="numpy")
     report(f"W1 exp((a+b)*b) + tanh(a)*0.5, {N} float32", medians)
 
 

@@ -13,7 +13,7 @@ from tfc.graph import Node, TensorType
 
 from .lowering import Emitter, lowers
 
-__all__ = ["emit_elementwise", "ScalarBuilder"]
+__all__ = ["emit_elementwise", "ScalarBuilder", "computed_as"]
 
 
 class ScalarBuilder:
@@ -66,8 +66,15 @@ def result_sizes(em: Emitter, out: TensorType, operands: list[tuple[str, TensorT
 def emit_elementwise(em: Emitter, out: TensorType, operands: list[tuple[str, TensorType]],
                      body: Callable[..., str]) -> str:
     """A parallel linalg.generic computing `body(builder, *scalars)` at every index of `out`."""
+    operands = list(operands)
     init = em.empty(out, result_sizes(em, out, operands))
     maps = [affine_map(t, out) for _, t in operands] + [affine_map(out, out)]
+    for i, (value, type) in enumerate(operands):
+        if value in em.unit_dims:  # read the value before its size-1 axes were inserted, through the map
+            source, source_type, inserted = em.unit_dims[value]
+            exprs = [e for axis, e in enumerate(broadcast_exprs(type, out)) if axis not in inserted]
+            maps[i] = f"affine_map<({', '.join(f'd{j}' for j in range(out.rank))}) -> ({', '.join(exprs)})>"
+            operands[i] = (source, source_type)
     iterators = ", ".join(['"parallel"'] * out.rank)
     ins = ", ".join(v for v, _ in operands)
     in_types = ", ".join(t.mlir(storage=True) for _, t in operands)
@@ -86,12 +93,52 @@ def emit_elementwise(em: Emitter, out: TensorType, operands: list[tuple[str, Ten
     return result
 
 
+def computed_as(dtype: dtypes.DType) -> dtypes.DType:
+    """The type an elementwise body computes `dtype` values in. bfloat16 bodies run in float32 and round the
+    result once: what eager execution does, and the CPU has no bf16 arithmetic to lower to anyway."""
+    return dtypes.float32 if dtype == dtypes.bfloat16 else dtype
+
+
+def _widen(em: Emitter, value: str, dtype: dtypes.DType) -> str:
+    if computed_as(dtype) == dtype:
+        return value
+    return em.assign(f"arith.extf {value} : {dtype.storage} to {computed_as(dtype).storage}", "s")
+
+
+def _narrow(em: Emitter, value: str, dtype: dtypes.DType) -> str:
+    """float32 -> bfloat16, rounding to nearest even in integer ops. Not `arith.truncf`: on AVX512-BF16 CPUs LLVM
+    lowers that to vcvtneps2bf16, which flushes subnormals to zero (ml_dtypes and TensorFlow keep them)."""
+    if computed_as(dtype) == dtype:
+        return value
+    def i32(text: str) -> str:
+        return em.assign(f"{text} : i32", "s")
+
+    def const(value: int, type: str = "i32") -> str:
+        return em.assign(f"arith.constant {value} : {type}", "cst")
+    bits = em.assign(f"arith.bitcast {value} : f32 to i32", "s")
+    high = i32(f"arith.shrui {bits}, {const(16)}")
+    # Adding 0x7FFF plus the lowest kept bit carries into the kept half exactly when the dropped half is above
+    # one half, or equal to it with an odd kept half; the carry runs into the exponent for overflow to inf.
+    bias = i32(f"arith.addi {i32(f'arith.andi {high}, {const(1)}')}, {const(0x7FFF)}")
+    rounded = i32(f"arith.shrui {i32(f'arith.addi {bits}, {bias}')}, {const(16)}")
+    quiet_nan = i32(f"arith.ori {high}, {const(0x40)}")  # keeps the sign and the top of the payload
+    is_nan = em.assign(f"arith.cmpf uno, {value}, {value} : f32", "s")
+    chosen = em.assign(f"arith.trunci {i32(f'arith.select {is_nan}, {quiet_nan}, {rounded}')} : i32 to i16", "s")
+    return em.assign(f"arith.bitcast {chosen} : i16 to {dtype.storage}", "s")
+
+
 def _elementwise(scalar_body: Callable[..., str]):
-    """Turns a scalar body into a node lowering."""
+    """Turns a scalar body into a node lowering. The body sees bfloat16 operands widened to float32 (and a float32
+    builder); its result is rounded back once, so per-op bodies never need a bfloat16 case."""
     def lower(em: Emitter, node: Node, inputs: list[str]) -> str:
         operands = [(v, value.type) for v, value in zip(inputs, node.inputs)]
-        return emit_elementwise(em, node.outputs[0].type, operands,
-                                lambda b, *args: scalar_body(b, *args, **node.attrs))
+        out = node.outputs[0].type
+
+        def body(b: ScalarBuilder, *args: str) -> str:
+            wide = [_widen(em, a, t.dtype) for a, (_, t) in zip(args, operands)]
+            return _narrow(em, scalar_body(ScalarBuilder(em, computed_as(b.dtype)), *wide, **node.attrs), out.dtype)
+        return emit_elementwise(em, out, operands, body)
+    lower.op_class = "elementwise"  # passes/schedules.py picks the codegen strategy by this class
     return lower
 
 
@@ -117,7 +164,7 @@ def _negative(b: ScalarBuilder, x: str) -> str:
 @lowers(ops.cast)
 @_elementwise
 def _cast(b: ScalarBuilder, x: str, *, dtype) -> str:
-    return convert_scalar(b, x, b.dtype, dtypes.as_dtype(dtype))
+    return convert_scalar(b, x, b.dtype, computed_as(dtypes.as_dtype(dtype)))
 
 
 def convert_scalar(b: ScalarBuilder, x: str, source: dtypes.DType, target: dtypes.DType) -> str:

@@ -12,6 +12,14 @@ def _loops(n: int) -> str:
     return ", ".join(f"d{i}" for i in range(n))
 
 
+def _op_class(name: str):
+    """Tags a lowering with its op class; passes/schedules.py picks the codegen strategy by it."""
+    def tag(fn):
+        fn.op_class = name
+        return fn
+    return tag
+
+
 def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tuple[str, TensorType]) -> list[str]:
     """Index values for the result's dynamic dimensions: m from a, n from b, a batch size from either operand."""
     sizes = []
@@ -30,6 +38,7 @@ def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tu
 
 
 @lowers(ops.matmul)
+@_op_class("matmul")
 def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
     out = node.outputs[0].type
@@ -57,8 +66,14 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     s = out.dtype.storage
     em.emit(f"^bb0({x}: {s}, {y}: {s}, {o}: {s}):")
     sb = ScalarBuilder(em, out.dtype)
-    product = sb.arith("mulf", "muli", x, y)
-    em.emit(f"  linalg.yield {sb.arith('addf', 'addi', o, product)} : {s}")
+    if out.dtype.is_floating:
+        # contract: mul+add may become one FMA (as in BLAS); reassoc: the k accumulation may be vectorized.
+        product = sb.op(f"arith.mulf {x}, {y} fastmath<contract>")
+        total = sb.op(f"arith.addf {o}, {product} fastmath<reassoc,contract>")
+    else:
+        product = sb.arith("mulf", "muli", x, y)
+        total = sb.arith("addf", "addi", o, product)
+    em.emit(f"  linalg.yield {total} : {s}")
     em.emit(f"}} -> {out.mlir(storage=True)}{em.loc}")
     return result
 
@@ -84,11 +99,16 @@ def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, id
     if keepdims:
         kept_type = TensorType([1 if i in axes else d for i, d in enumerate(xt.shape)], xt.dtype)
         sizes = [em.dim(result, reduced, j) for j, d in enumerate(reduced.shape) if d is None]
-        return em.reshape(result, reduced, kept_type, sizes)
+        expanded = em.reshape(result, reduced, kept_type, sizes)
+        # Elementwise consumers read the reduction itself (lower_elementwise.py): the reshape would stop
+        # tile-and-fuse of the row schedule, and it stays dead when every consumer is elementwise.
+        em.unit_dims[expanded] = (result, reduced, sorted(axes))
+        return expanded
     return result
 
 
 @lowers(ops.reduce_sum)
+@_op_class("reduction")
 def _reduce_sum(em: Emitter, node: Node, inputs: list[str]) -> str:
     def add(b: ScalarBuilder, element: str, acc: str) -> str:
         # reassoc lets LLVM vectorize the accumulation (without it the loop stays scalar).
@@ -141,13 +161,14 @@ def _reduce_with(identity, combine):
         xt = node.inputs[0].type
         return emit_reduction(em, inputs[0], xt, node.attrs["axes"], node.attrs["keepdims"],
                               identity(xt.dtype), combine)
+    lower.op_class = "reduction"  # passes/schedules.py: row-wise graphs (softmax) get the rows schedule
     return lower
 
 
 lowers(ops.reduce_max)(_reduce_with(_smallest, lambda b, x, acc: b.op(
-    f"arith.maximumf {x}, {acc}") if b.dtype.is_floating else b.op(f"arith.max{_signed(b)}i {x}, {acc}")))
+    f"arith.maximumf {x}, {acc} fastmath<reassoc>") if b.dtype.is_floating else b.op(f"arith.max{_signed(b)}i {x}, {acc}")))
 lowers(ops.reduce_min)(_reduce_with(_largest, lambda b, x, acc: b.op(
-    f"arith.minimumf {x}, {acc}") if b.dtype.is_floating else b.op(f"arith.min{_signed(b)}i {x}, {acc}")))
+    f"arith.minimumf {x}, {acc} fastmath<reassoc>") if b.dtype.is_floating else b.op(f"arith.min{_signed(b)}i {x}, {acc}")))
 lowers(ops.reduce_prod)(_reduce_with(lambda d: 1, lambda b, x, acc: b.op(
     f"arith.mulf {x}, {acc} fastmath<reassoc>") if b.dtype.is_floating else b.op(f"arith.muli {x}, {acc}")))
 lowers(ops.reduce_all)(_reduce_with(lambda d: True, lambda b, x, acc: b.op(f"arith.andi {x}, {acc}")))
@@ -155,6 +176,7 @@ lowers(ops.reduce_any)(_reduce_with(lambda d: False, lambda b, x, acc: b.op(f"ar
 
 
 @lowers(ops.reduce_mean)
+@_op_class("reduction")
 def _reduce_mean(em: Emitter, node: Node, inputs: list[str]) -> str:
     from .lower_elementwise import emit_elementwise
     total = _reduce_sum(em, node, inputs)

@@ -46,6 +46,9 @@ class Emitter:
         self.depth = 0  # nesting of regions (scf.if / scf.while bodies), for indentation only
         self.values: dict[int, str] = {}  # id(graph Value) -> SSA name, for the whole function (regions see it)
         self.var_state: dict[int, str] = {}  # id(variable handle) -> its current value (lower_variables.py)
+        # value -> (source value, source type, inserted axes) for values that are `source` with size-1 axes
+        # inserted (keepdims reductions); elementwise lowerings read the source directly.
+        self.unit_dims: dict[str, tuple[str, TensorType, list[int]]] = {}
 
     def fresh(self, hint: str = "v") -> str:
         self._count += 1
@@ -126,18 +129,16 @@ def lower_nodes(em: Emitter, nodes) -> None:
             em.values[id(value)] = result
 
 
-# C library symbols a compiled function must not be named after: `tfc.function(tfc.math.erf)` would otherwise
-# define `erf` and shadow (or clash with) the libm function its own body calls.
-_C_SYMBOLS = {n for base in dir(math) if not base.startswith("_") for n in (base, base + "f")} | {
-    "abs", "pow", "powf", "main", "malloc", "free", "calloc", "realloc", "memcpy", "memmove", "memset", "abort",
-    "exit", "printf", "puts", "round", "roundf", "sigmoid"}
-
-
 def symbol_name(name: str) -> str:
-    """A valid, readable MLIR/C symbol for a Python function name."""
+    """A valid, readable identifier for a Python function name (the entry's name in manifests)."""
     cleaned = re.sub(r"\W", "_", name)
-    cleaned = cleaned if re.match(r"[A-Za-z_]", cleaned) else f"f_{cleaned}"
-    return f"tfc_{cleaned}" if cleaned in _C_SYMBOLS else cleaned
+    return cleaned if re.match(r"[A-Za-z_]", cleaned) else f"f_{cleaned}"
+
+
+def native_name(name: str) -> str:
+    """The compiled function's symbol: always prefixed, so no user name (`step`, `erf`, `main`) can collide with
+    a C library function that the code calls or that the dynamic linker resolves first."""
+    return f"tfc_{symbol_name(name)}"
 
 
 def lower_graph(graph: Graph, name: str | None = None) -> str:

@@ -10,7 +10,7 @@ Eager ops run immediately on numpy; `tfc.function` traces the tfc dialect, lower
 runs a native shared library. See README.md for the architecture.
 """
 from . import dtypes  # noqa: F401
-from .dtypes import (DType, as_dtype, bool, double, float, float16, float32, float64, half,  # noqa: F401,A004
+from .dtypes import (DType, as_dtype, bfloat16, bool, double, float, float16, float32, float64, half,  # noqa: F401,A004
                      int8, int16, int32, int64, uint8)
 from . import errors  # noqa: F401
 from .tensor import Tensor, TensorShape, constant, convert_to_tensor  # noqa: F401

@@ -3,6 +3,7 @@
 - TFC_DUMP_DIR=DIR   write every compile stage as numbered files under DIR
 - TFC_TIMING=1       print the time each compile stage takes
 - TFC_REPRO_DIR=DIR  where failing compiler inputs are saved (default: <tmp>/tfc-reproducers)
+- TFC_NUM_THREADS=N  threads of compiled kernels: unset or 0 = all cores (OpenMP), 1 = serial and deterministic
 - TFC_CACHE_DIR=DIR  the on-disk compile cache (default: $XDG_CACHE_HOME/tfc or ~/.cache/tfc; runtime/cache.py)
 - TFC_CACHE=0        compile without the on-disk cache
 - TFC_WEIGHT_THRESHOLD=N  constants with more elements become weights, not literals (default 1024;
@@ -19,6 +20,18 @@ _run_eagerly = False
 
 def dump_dir() -> str | None:
     return os.environ.get("TFC_DUMP_DIR") or None
+
+
+def num_threads() -> int:
+    """TFC_NUM_THREADS, read at compile time (it is part of the compile key): 0 means all cores."""
+    value = os.environ.get("TFC_NUM_THREADS", "").strip()
+    try:
+        threads = int(value) if value else 0
+    except ValueError:
+        raise ValueError(f"TFC_NUM_THREADS must be a whole number, got {value!r}") from None
+    if threads < 0:
+        raise ValueError(f"TFC_NUM_THREADS must be >= 0, got {threads}")
+    return threads
 
 
 def timing() -> bool:

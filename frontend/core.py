@@ -15,6 +15,7 @@ from typing import Callable
 
 import numpy as np
 
+from . import dtypes as _dtypes
 from . import errors
 from .graph import Graph, TensorType, Value  # noqa: F401  (Graph: for type hints)
 
@@ -165,13 +166,30 @@ class tracing:
         return False
 
 
+_Tensor = None
+_INFERRED: dict = {}  # (op, *input TensorTypes) -> the rule's result, for ops without attributes
+
+
 def bind(op: Op, *inputs, **attrs):
     """Applies `op` to tensors: evaluates it now, or records it in the active trace. Returns Tensor(s)."""
-    from .tensor import Tensor
+    global _Tensor
+    Tensor = _Tensor
+    if Tensor is None:  # tensor.py imports this module: resolve the class once, not on every op
+        from .tensor import Tensor
+        _Tensor = Tensor
 
     trace = current_trace()
     try:
-        out_types = op.infer(*(t.type for t in inputs), **attrs)
+        if attrs:
+            out_types = op.infer(*(t.type for t in inputs), **attrs)
+        else:  # attribute-free rules are pure functions of the input types: remember them (eager overhead)
+            key = (op, *(t.type for t in inputs))
+            out_types = _INFERRED.get(key)
+            if out_types is None:
+                out_types = op.infer(*key[1:])
+                if len(_INFERRED) > 4096:
+                    _INFERRED.clear()
+                _INFERRED[key] = out_types
     except errors.RuleError as rule_error:
         error_class = rule_error.eager_class if trace is None else rule_error.traced_class
         raise error_class(f"tfc.{op.name}: {rule_error}", location=errors.user_location()) from None
@@ -179,7 +197,7 @@ def bind(op: Op, *inputs, **attrs):
     if single:
         out_types = (out_types,)
     if trace is None:
-        results = op.impl(*(t._value for t in inputs), **attrs)
+        results = op.impl(*(_dtypes.computable(t._value) for t in inputs), **attrs)  # bfloat16 runs as float32
         if single:
             results = (results,)
         outs = [Tensor._from_numpy(np.asarray(r, dtype=ty.dtype.np), ty) for r, ty in zip(results, out_types)]

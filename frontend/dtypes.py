@@ -10,10 +10,11 @@ from __future__ import annotations
 
 import builtins
 
+import ml_dtypes
 import numpy as np
 
 __all__ = [
-    "DType", "as_dtype", "float16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
+    "DType", "as_dtype", "float16", "bfloat16", "float32", "float64", "int8", "int16", "int32", "int64", "uint8", "bool",
     "half", "float", "double",
 ]
 
@@ -59,6 +60,9 @@ class DType:
 
 
 float16 = DType("float16", np.float16, "f16", "f")
+# numpy has no bfloat16; ml_dtypes (what JAX and TensorFlow use) registers one. Its numpy kind is "V", so code
+# asks DType.is_floating rather than array.dtype.kind.
+bfloat16 = DType("bfloat16", ml_dtypes.bfloat16, "bf16", "f")
 float32 = DType("float32", np.float32, "f32", "f")
 float64 = DType("float64", np.float64, "f64", "f")
 int8 = DType("int8", np.int8, "i8", "i")
@@ -69,7 +73,7 @@ uint8 = DType("uint8", np.uint8, "ui8", "u")
 bool = DType("bool", np.bool_, "i1", "b")  # noqa: A001 - TensorFlow's public name
 half, float, double = float16, float32, float64  # noqa: A001 - TensorFlow's aliases
 
-ALL = (float16, float32, float64, int8, int16, int32, int64, uint8, bool)
+ALL = (float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, bool)
 _BY_NAME = {d.name: d for d in ALL} | {"half": float16, "float": float32, "double": float64}
 _BY_NUMPY = {d.np: d for d in ALL}
 _BY_MLIR = {d.mlir: d for d in ALL}
@@ -98,6 +102,18 @@ def from_mlir(element_type: str) -> DType:
     if element_type not in _BY_MLIR:
         raise ValueError(f"unsupported MLIR element type {element_type!r}")
     return _BY_MLIR[element_type]
+
+
+def is_float_array(array_dtype: np.dtype) -> builtins.bool:
+    """Whether a numpy dtype holds floats: kind "f", or ml_dtypes' bfloat16 (whose kind is "V")."""
+    return array_dtype.kind == "f" or array_dtype == bfloat16.np
+
+
+def computable(array: np.ndarray) -> np.ndarray:
+    """`array` in a dtype numpy computes with: bfloat16 widens (exactly) to float32. Eager ops run bfloat16 this
+    way and round each result back once, as TensorFlow's CPU kernels (Eigen's bfloat16) do; many numpy ufuncs
+    have no bfloat16 loop, and code testing `dtype.kind == "f"` would not recognize it."""
+    return array.astype(np.float32) if array.dtype == bfloat16.np else array
 
 
 def default_for_python(value) -> DType:

@@ -16,6 +16,7 @@ from .core import Trace, current_trace, tracing
 from .graph import Graph, TensorType, clone_into, print_graph
 from .retracing import RetraceHistory, leaf_key, relax
 from .tensor import Tensor, TensorShape, _cast_python
+from .device import current_target
 
 __all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
 
@@ -59,6 +60,17 @@ def _is_tensor_like(value) -> bool:
     """Tensors, numpy arrays and numpy scalars (they carry a dtype) become graph inputs; other values are
     Python constants of the trace."""
     return isinstance(value, (Tensor, np.ndarray, np.generic, TensorSpec))
+
+
+def _fast_key(args):
+    """(type, dtype, shape) of each argument when all are ndarrays or eager tensors, else None."""
+    key = []
+    for value in args:
+        array = value._value if type(value) is Tensor else value if type(value) is np.ndarray else None
+        if array is None:
+            return None
+        key.append((type(value), array.dtype, array.shape))
+    return tuple(key)
 
 
 def _leaf_key(value):
@@ -122,6 +134,11 @@ class ConcreteFunction:
         self._num_user_outputs = len(graph.outputs) - len(updated_variables)
         self._assigned = [(v, self._num_user_outputs + i) for i, v in enumerate(updated_variables)]
         self._prints: list = []     # variables.PrintSpec with output indices
+        # For the call path: each input's numpy (dtype, shape) when static, and whether the result is one tensor.
+        self._exact = [(spec.dtype.np, tuple(spec.shape)) if None not in tuple(spec.shape) else None
+                       for spec in input_specs]
+        self._single_output = (len(graph.outputs) == 1 and output_is_tensor == [True]
+                               and isinstance(output_template, Tensor))
         self._cuda_module = None    # the CUDA build, made on the first GPU call (frontend/device.py)
         self._cuda_artifact = None
 
@@ -139,7 +156,11 @@ class ConcreteFunction:
         if self._module is None:
             self._compile()
         arrays += [variable._array for variable in self._variables]
-        outputs = self._module.entries[self._entry](*arrays) if self.graph.outputs else []
+        if self._single_output and not self._assigned and not self._prints:  # the common case, no nesting
+            (output,) = self._executable(*arrays)
+            out = self.graph.outputs[0].type
+            return Tensor._from_numpy(output, out if out.is_static else TensorType(output.shape, out.dtype))
+        outputs = self._executable(*arrays) if self.graph.outputs else []
         for variable, index in self._assigned:
             variable._array = outputs[index]  # a fresh array per call: earlier reads keep their values
         for spec in self._prints:
@@ -175,6 +196,9 @@ class ConcreteFunction:
         return self._structured(outputs[:self._num_user_outputs])
 
     def _check(self, index: int, value) -> np.ndarray:
+        array = value._value if type(value) is Tensor else value if type(value) is np.ndarray else None
+        if array is not None and self._exact[index] == (array.dtype, array.shape):
+            return array  # exactly the traced dtype and static shape: nothing to check further
         spec, name = self.inputs[index], self.arg_names[index]
         if isinstance(value, Tensor):
             if value.is_symbolic:
@@ -201,6 +225,7 @@ class ConcreteFunction:
         self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages)
         self._module = self._artifact.load()
         self._entry = self._artifact.manifest["entries"][0]["name"]
+        self._executable = self._module.entries[self._entry]
 
     # ---------------------------------------------------------------------------------------------- inspection
     def as_text(self, stage: str = "tfc", debug_info: bool = False) -> str:
@@ -261,6 +286,12 @@ class Function:
         self._traces: dict = {}
         self._tracing_count = 0
         self._history = RetraceHistory(self._name)
+        # Fast call path: when every parameter is passed positionally as an array/eager tensor, the trace key
+        # is a function of each argument's (type, dtype, shape); calls that hit `_fast` skip binding and nesting.
+        kinds = {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD}
+        self._fast_arity = (len(self._signature.parameters) if input_signature is None and
+                            all(p.kind in kinds for p in self._signature.parameters.values()) else -1)
+        self._fast: dict = {}
         functools.update_wrapper(self, python_function)
 
     @property
@@ -289,15 +320,23 @@ class Function:
     def __call__(self, *args, **kwargs):
         if config.functions_run_eagerly():
             return self._python_function(*args, **kwargs)
-        concrete, leaves = self._concrete_for(args, kwargs)
-        tensors = [leaf for leaf in leaves if _is_tensor_like(leaf)]
         trace = current_trace()
+        on_gpu = (self._target or current_target() or "cpu").startswith(("cuda", "gpu"))
+        fast = not kwargs and len(args) == self._fast_arity and not on_gpu and trace is None
+        fast_key = _fast_key(args) if fast else None
+        concrete = self._fast.get(fast_key) if fast_key is not None else None
+        if concrete is not None:
+            return concrete._call_flat(list(args))
+        concrete, leaves = self._concrete_for(args, kwargs)
+        if fast_key is not None:
+            self._fast[fast_key] = concrete
+        tensors = [leaf for leaf in leaves if _is_tensor_like(leaf)]
         if trace is not None:
             # Called while another function traces: this function's trace (shared with later direct calls, as
             # in TensorFlow) is inlined into the caller's graph.
             return concrete._inline(trace, tensors)
-        from .device import call_cuda, current_target
-        if (self._target or current_target() or "cpu").startswith(("cuda", "gpu")):
+        if on_gpu:
+            from .device import call_cuda
             return call_cuda(concrete, tensors)
         return concrete._call_flat(tensors)
 

@@ -325,9 +325,8 @@ def print_float(value: float, mlir_type: str) -> str:
         return mantissa + e + exponent
     bits = np.array(value, dtype=np.float64).view(np.uint64).item()
     if mlir_type != "f64":
-        np_type = {"f32": np.float32, "f16": np.float16}[mlir_type]
-        uint = {"f32": np.uint32, "f16": np.uint16}[mlir_type]
-        bits = np.array(value, dtype=np_type).view(uint).item()
+        np_type = _dtypes.from_mlir(mlir_type).np
+        bits = np.array(value, dtype=np_type).view(f"u{np_type.itemsize}").item()
     return f"0x{bits:X}"
 
 

@@ -279,7 +279,7 @@ def _cast_python(value, dtype: _dtypes.DType) -> np.ndarray:
     if array.dtype == object:
         raise errors.TfcTypeError(f"cannot convert {value!r:.60} to a tensor: ragged or non-numeric nested list",
                                   location=errors.user_location())
-    if array.dtype.kind == "f" and not dtype.is_floating:
+    if _dtypes.is_float_array(array.dtype) and not dtype.is_floating:
         raise errors.TfcTypeError(f"cannot convert {value!r:.60} to a {dtype.name} tensor: it is a float value "
                                   f"and {dtype.name} is not a floating dtype", location=errors.user_location())
     if array.dtype.kind in "iu" and dtype.is_bool:

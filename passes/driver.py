@@ -1,7 +1,7 @@
 """Compiles a tfc Graph to a native shared library plus manifest (an Artifact), stage by printable stage.
 
     tfc graph -> graph passes -> linalg MLIR -> mlir-opt (fusion, bufferization, llvm) -> mlir-translate
-    -> llvmlite O3 -> object -> cc -shared -> .so
+    -> llvmlite O3 -> object -> ld -shared -> .so
 
 `TFC_DUMP_DIR=DIR` writes every stage as numbered files under DIR/<function>-<hash>/; `TFC_TIMING=1` prints the
 time of each stage.
@@ -9,6 +9,7 @@ time of each stage.
 from __future__ import annotations
 
 import atexit
+import concurrent.futures
 import dataclasses
 import functools
 import hashlib
@@ -27,10 +28,11 @@ from tfc.graph import Graph, print_graph
 from tfc.runtime import abi, cache
 from tfc.runtime.loader import Module
 
-from . import codegen, graph_passes, pipeline, shape_dims
+from . import codegen, graph_passes, libm, pipeline, schedules, shape_dims
 from .mlir_tools import MLIR_OPT, mlir_opt, mlir_to_llvmir, tool_version
 from .target import Target, host
 
+OPENMP_DIR = "/usr/lib/llvm-22/lib"  # libomp-22-dev: libomp.so (its __kmpc_* ABI matches mlir-translate-22's)
 STAGES = ("tfc", "optimized", "linalg", "fused", "bufferized", "llvm-dialect", "llvm-unoptimized", "llvm")
 
 
@@ -57,6 +59,7 @@ def _build_dir() -> str:
 _BUILD_DIR: str | None = None
 _MEMO: dict[str, Artifact] = {}
 _LOCK = threading.Lock()
+_VERSIONS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfc-versions")
 
 
 class _Timer:
@@ -88,13 +91,14 @@ class Lowered:
     entry: dict
     weights: dict
     stages: dict[str, str]
+    graph: Graph | None = None  # the lowered graph: passes/schedules.py picks the codegen strategy from it
 
 
 def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowered:
     """Graph passes, weight hoisting and lowering to linalg: everything before MLIR tools run (cheap, and the
     input of the cache key)."""
     from tfc.dialect import lower_graph
-    from tfc.dialect.lowering import symbol_name
+    from tfc.dialect.lowering import native_name, symbol_name
 
     from .weights import hoist_weights
 
@@ -103,10 +107,10 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     optimized = graph_passes.optimize(graph)
     stages["optimized"] = print_graph(optimized)
     lowered_graph, weight_names, weights = hoist_weights(optimized)
-    stages["linalg"] = lower_graph(lowered_graph, symbol)
+    stages["linalg"] = lower_graph(lowered_graph, native_name(name))
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
     num_args = len(graph.inputs)
-    entry = {"name": symbol, "symbol": f"_mlir_ciface_{symbol}",
+    entry = {"name": symbol, "symbol": f"_mlir_ciface_{native_name(name)}",
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
              "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(lowered_graph.outputs)]}
@@ -114,7 +118,7 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     for result, dims in zip(entry["results"], shape_dims.result_dims(lowered_graph, arg_names + weight_names)):
         if dims is not None:
             result["dims"] = dims
-    return Lowered(symbol, stages["linalg"], entry, weights, stages)
+    return Lowered(symbol, stages["linalg"], entry, weights, stages, lowered_graph)
 
 
 def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
@@ -134,12 +138,21 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
     one mlir-translate, one llvmlite and one link run). `target=None` is the host."""
     timer = timer or _Timer(name)
     start = time.perf_counter()
-    linalg = "\n".join(f.func for f in functions)
+    # The CPU build calls libm for the ops whose polynomial approximation is not accurate enough (passes/libm.py).
+    linalg = libm.route_inaccurate_ops("\n".join(f.func for f in functions))
     entries = [f.entry for f in functions]
     weights = {k: v for f in functions for k, v in f.weights.items()}
     stages = {stage: "\n".join(f.stages[stage] for f in functions) for stage in ("tfc", "optimized")}
     stages["linalg"] = linalg
-    key = compile_key(linalg, entries, target)
+    # Codegen strategy: a schedule when the module holds one function it applies to (the transform script acts
+    # on the whole module), threads from TFC_NUM_THREADS (serial when libomp is missing).
+    threads = config.num_threads() if openmp_library() else 1
+    graph = functions[0].graph if len(functions) == 1 else None
+    schedule = schedules.choose(graph, threads) if graph is not None else None
+    cpu_stages = pipeline.cpu_stages(schedule, threads)
+    codegen_plan = (pipeline.pass_string([p for _, ps in cpu_stages for p in ps], THREADS=str(threads))
+                    + "\0" + (schedule.text if schedule else ""))
+    key = compile_key(linalg, entries, target, codegen_plan)
     dump_dir = config.dump_dir()
     with _LOCK:
         memo = _MEMO.get(key)
@@ -156,26 +169,36 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
             return artifact
 
     target = target or host()
-    if keep_stages or dump_dir:
-        text = linalg
-        for stage, pipe in pipeline.CPU_STAGES:
-            text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipe), what=f"{stage} ({name})")
-            start = timer.stage(stage, start)
-    else:
-        all_pipes = [p for _, p in pipeline.CPU_STAGES]
-        stages["llvm-dialect"] = mlir_opt(linalg, pipeline.pass_string(all_pipes), what=f"compile ({name})")
-        start = timer.stage("mlir-opt", start)
-    stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
-    start = timer.stage("translate", start)
+    # The manifest's versions need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile:
+    # ask in a thread so it overlaps the compile instead of adding to the first-call latency.
+    versions = _VERSIONS_POOL.submit(toolchain_versions)
+    params = {"SCHEDULE": _schedule_file(schedule), "THREADS": str(threads)}
+    try:
+        start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+    except CompilerError as error:
+        if schedule is None:
+            raise
+        # A schedule that fails on a graph it was chosen for must not fail the user's function: the generic
+        # path compiles every graph. (The failure is a tfc bug worth reporting; TFC_TIMING shows it.)
+        if config.timing():
+            print(f"[tfc timing] {name}: the {schedule.name} schedule failed, using the generic path: "
+                  f"{str(error).splitlines()[0]}", file=sys.stderr)
+        schedule, cpu_stages = None, pipeline.cpu_stages(None, threads)
+        start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
     stages["llvm"], obj = codegen.optimize(stages["llvm-unoptimized"], target)
     start = timer.stage("llvmlite", start)
 
     out_dir = os.path.join(_build_dir(), key[:16])
     os.makedirs(out_dir, exist_ok=True)
-    library = link(obj, os.path.join(out_dir, f"{name}.so"), runtime_libraries(stages["llvm"]))
+    needs = ["libomp.so"] if "__kmpc_" in stages["llvm-unoptimized"] else []
+    library = link(obj, os.path.join(out_dir, f"{name}.so"), needs)
     start = timer.stage("link", start)
+    if schedule is not None:
+        timer.name += f" [{schedule.name} schedule]"
 
-    manifest = abi.make_manifest(os.path.basename(library), entries, target.as_dict(), dict(toolchain_versions()))
+    manifest = abi.make_manifest(os.path.basename(library), entries, target.as_dict(), dict(versions.result()))
+    if needs:
+        manifest["needs"] = needs  # the loader names a missing one clearly (runtime/loader.py)
     write_manifest(library, manifest)
     if dump_dir:
         dump_stages(os.path.join(dump_dir, f"{name}-{key[:8]}"), stages, obj, library, manifest)
@@ -191,14 +214,15 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
     return artifact
 
 
-def compile_key(linalg: str, entries: list[dict], target: Target | None) -> str:
+def compile_key(linalg: str, entries: list[dict], target: Target | None, codegen_plan: str | None = None) -> str:
     """The content address of a compiled module: its lowered IR and manifest entries (int8 and uint8 lower to
     the same signless code but differ in the manifest), the pipeline, the target (the host's CPU fingerprint
-    when None: no llvmlite needed to compute it), the tools, and tfc's own compiler sources."""
+    when None: no llvmlite needed to compute it), the tools, and tfc's own compiler sources. `codegen_plan`:
+    the pipeline and schedule chosen for this module (default: the generic CPU pipeline)."""
     from tfc.runtime.cpu import host_fingerprint
 
     parts = [linalg, json.dumps(entries, sort_keys=True),
-             pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
+             codegen_plan if codegen_plan is not None else pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
              repr(target) if target is not None else "host:" + host_fingerprint(),
              _toolchain_fingerprint(), _compiler_sources_hash()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
@@ -211,7 +235,7 @@ def _toolchain_fingerprint() -> str:
     from .mlir_tools import MLIR_TRANSLATE
 
     files = [shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin") or tool
-             for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"))]
+             for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"), "ld")]
     # llvmlite's folder, looked up on sys.path by hand: even importlib's find_spec would consult import hooks.
     binding = next((os.path.join(p, "llvmlite", "binding") for p in sys.path
                     if os.path.isdir(os.path.join(p or ".", "llvmlite", "binding"))), None)
@@ -241,34 +265,75 @@ def _compiler_sources_hash() -> str:
     return digest.hexdigest()
 
 
-# MLIR lowers a memref.copy between buffers of non-identity layout (e.g. an scf.if result that bufferization
-# typed `strided<[?], offset: ?>`) to a call of `memrefCopy` from MLIR's C runner utilities.
-_MLIR_LIB_DIR = "/usr/lib/llvm-22/lib"
-_C_RUNNER_UTILS = "libmlir_c_runner_utils.so.22.1"
+@functools.lru_cache(maxsize=None)
+def openmp_library() -> str | None:
+    """LLVM's OpenMP runtime (libomp-22-dev), or None when it is not installed."""
+    path = os.path.join(OPENMP_DIR, "libomp.so")
+    return path if os.path.exists(path) else None
 
 
-def runtime_libraries(llvm_ir: str) -> list[str]:
-    """Linker arguments for the MLIR runtime functions the code calls (none for most functions)."""
-    if "@memrefCopy(" not in llvm_ir:
-        return []
-    return [f"-L{_MLIR_LIB_DIR}", f"-l:{_C_RUNNER_UTILS}", f"-Wl,-rpath,{_MLIR_LIB_DIR}"]
+def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, timer: _Timer, start: float):
+    """linalg -> llvm dialect (mlir-opt, stage by stage when kept) -> LLVM IR (mlir-translate), into `stages`.
+    Raises CompilerError when the result would need MLIR's C runtime (`memrefCopy` for strided copies), which
+    tfc does not ship: such a library could not be loaded."""
+    if keep:
+        text = stages["linalg"]
+        for stage, pipes in cpu_stages:
+            text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipes, **params), what=f"{stage} ({name})")
+            start = timer.stage(stage, start)
+    else:
+        all_pipes = [p for _, pipes in cpu_stages for p in pipes]
+        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes, **params),
+                                          what=f"compile ({name})")
+        start = timer.stage("mlir-opt", start)
+    stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
+    start = timer.stage("translate", start)
+    if "@memrefCopy(" in stages["llvm-unoptimized"]:
+        raise CompilerError(f"{name}: the lowered code copies a strided buffer through MLIR's C runtime "
+                            "(memrefCopy), which tfc does not link")
+    return start
 
 
-def link(obj: bytes, library: str, libraries: list[str] | None = None) -> str:
-    """Links an object file into a shared library with the system C compiler."""
-    cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
-    if cc is None:
-        raise CompilerError("no C compiler (cc) found to link the shared library; install gcc")
+def _schedule_file(schedule) -> str:
+    """The schedule's text as a file (content-addressed in the build folder) for transform-preload-library."""
+    if schedule is None:
+        return ""
+    path = os.path.join(_build_dir(), f"schedule-{hashlib.sha256(schedule.text.encode()).hexdigest()[:16]}.mlir")
+    if not os.path.exists(path):
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w") as f:
+            f.write(schedule.text)
+        os.replace(tmp, path)
+    return path
+
+
+def link(obj: bytes, library: str, needs: list[str] = ()) -> str:
+    """Links an object file into a shared library. needs=["libomp.so"] links LLVM's OpenMP runtime (the IR that
+    convert-scf-to-openmp produces calls __kmpc_*; GCC's libgomp lacks them).
+
+    `ld -shared` directly takes ~8 ms where `cc -shared` takes ~40 ms (driver + collect2 + crt files, a fifth of
+    the first-call budget). libm is named by file (`-l:libm.so.6`: the `-lm` linker script costs ~5 ms more), so
+    a C program or a bare dlopen finds expf & co. Without `ld`, or with CC set, the C compiler links."""
     obj_path = library[:-3] + ".o"
     with open(obj_path, "wb") as f:
         f.write(obj)
     tmp = f"{library}.{os.getpid()}.tmp"
-    # -lm: the code calls libm (expf, ...); Python has it loaded already, but a C program or dlopen may not.
-    command = [cc, "-shared", "-o", tmp, obj_path, "-lm", *(libraries or [])]
+    ld = shutil.which("ld")
+    if ld is not None and "CC" not in os.environ:
+        command = [ld, "-shared", "-o", tmp, obj_path, "-l:libm.so.6"]
+        if "libomp.so" in needs:
+            command += [f"-L{OPENMP_DIR}", "-lomp", "-rpath", OPENMP_DIR]
+    else:
+        cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
+        if cc is None:
+            raise CompilerError("no linker (ld) or C compiler (cc) found to link the shared library; install gcc")
+        command = [cc, "-shared", "-o", tmp, obj_path, "-lm"]
+        if "libomp.so" in needs:
+            command += [f"-L{OPENMP_DIR}", "-lomp", f"-Wl,-rpath,{OPENMP_DIR}"]
     proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
-                            command=" ".join([cc, "-shared", "-o", library, obj_path, "-lm", *(libraries or [])]))
+                            command=" ".join(command).replace(tmp, library))
     os.replace(tmp, library)  # atomic: a concurrent loader never sees a half-written library
     return library
 

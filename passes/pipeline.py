@@ -6,8 +6,8 @@ from __future__ import annotations
 
 Pipeline = list[tuple[str, str]]
 
-FUSION: Pipeline = [
-    ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse"),
+# Elementwise fusion that keeps named ops (linalg.matmul) for the matmul schedule to match.
+FUSE_ELEMENTWISE: Pipeline = [
     ("func.func(linalg-fuse-elementwise-ops)", "producer/consumer elementwise generics become one loop nest"),
     # Before cse: once cse has merged identical tensor.empty ops (e.g. the inits of two reductions returned as
     # outputs 0 and 1), this pass made both write output 0's buffer and output 1 came back wrong.
@@ -16,20 +16,66 @@ FUSION: Pipeline = [
     ("cse", ""),
 ]
 
-BUFFERIZE: Pipeline = [
-    ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
-     "allow-return-allocs-from-loops}",
-     "tensors -> memrefs; inputs are read-only (to_tensor restrict), outputs are the out-params; "
-     "scf.while iter_args may be yielded as new buffers"),
+FUSION: Pipeline = [
+    ("func.func(linalg-generalize-named-ops)", "named elementwise ops become generics so they can fuse"),
+] + FUSE_ELEMENTWISE
+
+# Applies the per-function schedule of passes/schedules.py (SCHEDULE is its file): tiling into scf.forall
+# (threads), register tiles, vectorized contractions.
+SCHEDULE: Pipeline = [
+    ("transform-preload-library{transform-library-paths=SCHEDULE}", "loads the schedule chosen for this graph"),
+    ("transform-interpreter", "runs its @__transform_main on the module"),
     ("canonicalize", ""),
     ("cse", ""),
+]
+
+ONE_SHOT: Pipeline = [
+    ("eliminate-empty-tensors", "results are built directly in the caller's output buffers"),
+    ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map "
+     "allow-return-allocs-from-loops unknown-type-conversion=identity-layout-map}",
+     "tensors -> memrefs; inputs are read-only (to_tensor restrict), outputs are the out-params; "
+     "scf.while iter_args may be yielded as new buffers; scf.if/while results get identity layouts (a strided "
+     "result would be copied out through MLIR's C runtime, memrefCopy, which tfc does not link)"),
+    ("canonicalize", ""),
+    ("cse", ""),
+]
+
+TEMPORARIES: Pipeline = [
     ("func.func(promote-buffers-to-stack)", "small temporaries live on the stack, not the heap"),
     ("buffer-deallocation-pipeline", "frees the heap temporaries that remain"),
     ("canonicalize", ""),
 ]
 
+BUFFERIZE: Pipeline = ONE_SHOT + TEMPORARIES
+
+# scf.forall (from a schedule) -> OpenMP worksharing loop; THREADS = 0 lets libomp pick (all cores).
+PARALLEL: Pipeline = [
+    ("scf-forall-to-parallel", "schedules tile parallel work as scf.forall"),
+    ("convert-scf-to-openmp{num-threads=THREADS}", "omp.parallel + omp.wsloop; links libomp"),
+]
+
+# TFC_NUM_THREADS=1: the same tiles run in order on the calling thread (deterministic, no libomp). Runs between
+# bufferization and the temporaries' placement: the loop's per-iteration temporaries (a row of a row schedule)
+# are hoisted out of the now serial loop before they become allocas (an alloca inside a plain loop grows the
+# stack every iteration; OpenMP's lowering scopes them instead) or get their frees.
+SERIAL: Pipeline = [
+    ("scf-forall-to-for", "single-thread mode: the forall becomes a plain loop"),
+    ("func.func(buffer-loop-hoisting)", "one temporary for all iterations, allocated before the loop"),
+]
+
 LOWER_CPU: Pipeline = [
     ("func.func(convert-linalg-to-loops)", "LLVM's loop vectorizer handles the scalar loops at O3"),
+    # Transcendentals as FMA polynomials (vectorizable) instead of scalar libm calls. The test pass is the only
+    # entry point in MLIR 22. expand-ops is restricted with ops=: unrestricted it also splits math.fma into
+    # mulf+addf, undoing the polynomials' FMAs. The second polyapprox handles what expand-ops produced.
+    ("func.func(test-math-polynomial-approximation)", "exp/log/tanh/erf/sin/... become vector-friendly polynomials"),
+    ("func.func(math-expand-ops{ops=sinh,cosh,tan,asinh,acosh,atanh,exp2,powf,fpowi,rsqrt})",
+     "the ops polyapprox leaves, rewritten in terms of ops it covers"),
+    ("func.func(test-math-polynomial-approximation)", "approximates what expand-ops introduced"),
+    ("convert-vector-to-scf", "schedules leave vector transfers"),
+    ("convert-vector-to-llvm{vector-contract-lowering=outerproduct}",
+     "contractions as broadcast+FMA (llvmintr aborts LLVM's x86 backend)"),
+    ("fold-memref-alias-ops", ""),
     ("expand-strided-metadata", ""),
     ("lower-affine", ""),
     # must precede convert-scf-to-cf when allocas exist (alloca_scope needs a single block)
@@ -68,10 +114,25 @@ TO_BITCODE: Pipeline = [
 ]
 
 PIPELINES: dict[str, Pipeline] = {"fusion": FUSION, "bufferize": BUFFERIZE, "lower-cpu": LOWER_CPU,
+                                  "fuse-elementwise": FUSE_ELEMENTWISE, "schedule": SCHEDULE,
+                                  "parallel": PARALLEL, "serial": SERIAL, "one-shot": ONE_SHOT,
+                                  "temporaries": TEMPORARIES,
                                   "gpu-loops": GPU_LOOPS, "lower-nvvm": LOWER_NVVM, "to-bitcode": TO_BITCODE}
 
 # The CPU compile: (stage name shown by as_text / TFC_DUMP_DIR, pipeline producing it).
 CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "bufferize"), ("llvm-dialect", "lower-cpu")]
+
+
+def cpu_stages(schedule=None, threads: int = 0) -> list[tuple[str, list[str]]]:
+    """The CPU compile for one function: (stage, named pipelines) in order. `schedule` is a passes.schedules
+    Schedule or None (generic path); `threads` is TFC_NUM_THREADS (0: all cores, 1: serial)."""
+    fused = ["fuse-elementwise" if schedule is not None and schedule.keep_named_ops else "fusion"]
+    if schedule is not None:
+        fused.append("schedule")
+    serial = schedule is not None and threads == 1
+    bufferize = ["one-shot", "serial", "temporaries"] if serial else ["bufferize"]
+    lower = (["parallel"] if schedule is not None and not serial else []) + ["lower-cpu"]
+    return [("fused", fused), ("bufferized", bufferize), ("llvm-dialect", lower)]
 
 
 def pass_string(names: list[str] | str, **substitutions: str) -> str:

@@ -37,6 +37,11 @@ def descriptor(array: np.ndarray):
     return desc
 
 
+def row_major_strides(shape) -> list[int]:
+    """Element strides of a C-contiguous array of `shape` (size-0 dimensions count as 1)."""
+    return _row_major(shape)
+
+
 def _row_major(shape) -> list[int]:
     strides, step = [], 1
     for size in reversed(shape):
@@ -56,4 +61,17 @@ def dumps(manifest: dict) -> str:
 
 
 def numpy_dtype(name: str) -> np.dtype:
+    """The numpy dtype of a manifest dtype name. bfloat16 is not numpy's: it comes from ml_dtypes, imported only
+    here, so libraries without bfloat16 values load where ml_dtypes is not installed."""
+    if name == "bfloat16":
+        return _bfloat16()
     return np.dtype(name)
+
+
+def _bfloat16() -> np.dtype:
+    try:
+        import ml_dtypes
+    except ImportError:
+        raise ImportError("this compiled library takes or returns bfloat16 tensors, which need the ml_dtypes "
+                          "package (numpy has no bfloat16): pip install ml_dtypes") from None
+    return np.dtype(ml_dtypes.bfloat16)

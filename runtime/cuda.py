@@ -17,6 +17,7 @@ import threading
 
 import numpy as np
 
+from . import abi
 from .errors import SignatureMismatchError, TfcError, caller_location
 
 __all__ = ["CudaError", "Device", "DeviceArray", "CudaModule", "CudaExecutable", "load", "device", "use_driver",
@@ -289,7 +290,7 @@ class CudaExecutable:
         keep_alive = []
         for buffer, spec, value in zip(self._inputs, self.args, values):
             pointers[buffer["name"]] = self._input_pointer(buffer, spec, value, keep_alive)
-        outputs = [DeviceArray.empty(b["shape"], b["dtype"], dev) for b in self._outputs]
+        outputs = [DeviceArray.empty(b["shape"], abi.numpy_dtype(b["dtype"]), dev) for b in self._outputs]
         for buffer, array in zip(self._outputs, outputs):
             pointers[buffer["name"]] = array.pointer
         for name, slots in self._slots.items():
@@ -307,7 +308,7 @@ class CudaExecutable:
         return outputs
 
     def _input_pointer(self, buffer: dict, spec: dict, value, keep_alive: list) -> int:
-        shape, dtype = tuple(buffer["shape"]), np.dtype(buffer["dtype"])
+        shape, dtype = tuple(buffer["shape"]), abi.numpy_dtype(buffer["dtype"])
         if isinstance(value, DeviceArray):
             if value.device is not self._device:
                 raise SignatureMismatchError(f"{self.name}(): argument {spec['name']!r} lives on {value.device.name},"

@@ -19,7 +19,7 @@ __all__ = ["stateless_uniform", "stateless_normal", "hash_bits", "UNIFORM_BITS"]
 
 GOLDEN, MIX1, MIX2 = 0x9E3779B9, 0x85EBCA6B, 0xC2B2AE35
 # Bits of the hash kept per uniform float (all exactly representable after scaling by 2**-bits).
-UNIFORM_BITS = {"float16": 11, "float32": 24, "float64": 32}
+UNIFORM_BITS = {"float16": 11, "bfloat16": 8, "float32": 24, "float64": 32}
 
 
 def hash_bits(index: np.ndarray, key0: int, key1: int) -> np.ndarray:

@@ -9,7 +9,7 @@ import numpy as np
 
 import tfc
 
-FLOATS = ("float32", "float64", "float16")
+FLOATS = ("float32", "float64", "float16", "bfloat16")
 INTS = ("int32", "int64", "int8", "uint8")
 NUMERIC = FLOATS + INTS
 

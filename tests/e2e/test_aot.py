@@ -223,7 +223,7 @@ def test_c_program_calls_an_entry_through_the_header(package, tmp_path):
     subprocess.run(["cc", "-Wall", "-Werror", f"-I{folder}", str(program), str(folder / "model.so"), "-o",
                     str(binary), f"-Wl,-rpath,{folder}"], check=True)
     header = (folder / "model.h").read_text()
-    assert ("void _mlir_ciface_combo(tfc_memref_1d *x, tfc_memref_1d *pair_0, tfc_memref_0d *pair_1, "
+    assert ("void _mlir_ciface_tfc_combo(tfc_memref_1d *x, tfc_memref_1d *pair_0, tfc_memref_0d *pair_1, "
             "tfc_memref_1d *result_scaled_0, tfc_memref_1d *result_sum);") in header
     out = subprocess.run([str(binary)], capture_output=True, text=True, check=True).stdout
     assert out.strip() == "11 22 33 | 2 4 6"

@@ -137,7 +137,7 @@ def test_every_stage_prints():
     assert "memref.alloc" not in bufferized and "bufferization.to_tensor" not in bufferized
     assert "llvm.func" in concrete.as_text("llvm-dialect")
     llvm_ir = concrete.as_text("llvm")
-    assert "define void @_mlir_ciface_f" in llvm_ir and "loc(" not in concrete.as_text("fused")
+    assert "define void @_mlir_ciface_tfc_f" in llvm_ir and "loc(" not in concrete.as_text("fused")
 
 
 def test_dump_dir_writes_numbered_stages(tmp_path, monkeypatch):
@@ -212,3 +212,11 @@ def test_method_decoration_keys_self_by_identity():
 
     first, second = Model(2.0), Model(3.0)
     assert first(tfc.constant(1.0)).numpy() == 2 and second(tfc.constant(1.0)).numpy() == 3
+
+
+@pytest.mark.parametrize("name", ["step", "exp", "main", "erf", "free"])
+def test_functions_named_like_c_library_symbols(name):
+    # A compiled `step` once called libc's step(), and `exp` called itself: native symbols are namespaced.
+    f = tfc.function(lambda x, w: tfc.math.exp(tfc.matmul(x, w)), name=name)
+    x, w = np.ones((4, 3), np.float32), np.full((3, 2), 0.1, np.float32)
+    np.testing.assert_allclose(f(x, w).numpy(), np.exp(x @ w), rtol=1e-6)

@@ -30,9 +30,11 @@ def test_eager_compiled_and_loaded_agree(case, shapes, dtype):
     loaded = _as_list(module.entries[concrete._entry](*inputs))
     assert len(eager) == len(compiled) == len(loaded) == len(expected)
     for i, (want, e, c, l) in enumerate(zip(expected, eager, compiled, loaded)):
-        rtol = tolerance(want.dtype.name) * 4 if want.dtype.kind == "f" else 0
+        rtol = tolerance(want.dtype.name) * 4 if tfc.dtypes.is_float_array(want.dtype) else 0
         if want.dtype == np.float16 or dtype == "float16":
             rtol = max(rtol, 4e-3)
+        if want.dtype == tfc.bfloat16.np or dtype == "bfloat16":
+            rtol = max(rtol, 1e-2)
         assert_same(e.numpy(), want, rtol=rtol, what=f"result {i}: eager vs numpy reference")
         assert_same(c.numpy(), e.numpy(), rtol=rtol, what=f"result {i}: compiled vs eager")
         assert_same(l, c.numpy(), rtol=0, what=f"result {i}: loaded vs compiled")

@@ -118,8 +118,8 @@ func.func @literal_out_of_range() -> (tensor<ui8>) {
 
 // -----
 
-// CHECK: parser.mlir:[[@LINE+1]]:46: error: unsupported element type 'bf16'; tfc supports: f16, f32, f64, i8, i16, i32, i64, ui8, i1
-func.func @unsupported_dtype(%arg0: tensor<3xbf16>) -> () {
+// CHECK: parser.mlir:[[@LINE+1]]:46: error: unsupported element type 'f8E4M3FN'; tfc supports: f16, bf16, f32, f64, i8, i16, i32, i64, ui8, i1
+func.func @unsupported_dtype(%arg0: tensor<3xf8E4M3FN>) -> () {
   func.return
 }
 

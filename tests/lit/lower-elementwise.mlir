@@ -113,3 +113,24 @@ func.func @constant() -> (tensor<2xui8>) {
   %0 = "tfc.constant"() {value = dense<[1, 2]> : tensor<2xui8>} : () -> tensor<2xui8> loc("model.py":7:3)
   func.return %0 : tensor<2xui8>
 }
+
+// -----
+
+// bfloat16 bodies compute in f32 and round the result once, to nearest even in integer ops (no arith.truncf:
+// LLVM lowers that to vcvtneps2bf16 on AVX512-BF16 CPUs, which flushes subnormals).
+// CHECK-LABEL: func.func @bfloat16_computes_in_f32(
+// CHECK: ^bb0(%[[A:.+]]: bf16, %[[B:.+]]: bf16, %{{.+}}: bf16):
+// CHECK: %[[WA:.+]] = arith.extf %[[A]] : bf16 to f32
+// CHECK: %[[WB:.+]] = arith.extf %[[B]] : bf16 to f32
+// CHECK: %[[S:.+]] = arith.mulf %[[WA]], %[[WB]] : f32
+// CHECK: %[[BITS:.+]] = arith.bitcast %[[S]] : f32 to i32
+// CHECK-NOT: arith.truncf
+// CHECK: %[[R:.+]] = arith.bitcast %{{.+}} : i16 to bf16
+// CHECK: linalg.yield %[[R]] : bf16
+// CHECK: linalg.generic
+// CHECK: math.exp %{{.+}} : f32
+func.func @bfloat16_computes_in_f32(%arg0: tensor<4xbf16>, %arg1: tensor<4xbf16>) -> (tensor<4xbf16>) {
+  %0 = "tfc.multiply"(%arg0, %arg1) : (tensor<4xbf16>, tensor<4xbf16>) -> tensor<4xbf16>
+  %1 = "tfc.exp"(%0) : (tensor<4xbf16>) -> tensor<4xbf16>
+  func.return %1 : tensor<4xbf16>
+}

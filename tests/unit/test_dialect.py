@@ -1,6 +1,7 @@
 """The tfc dialect's text form: parser round trips on traced graphs, parser errors, and the generated IRDL."""
 import shutil
 
+import ml_dtypes
 import numpy as np
 import pytest
 
@@ -97,6 +98,10 @@ CONSTANTS = {
     "float32_splat_nan": np.full(3, np.nan, np.float32),
     "float64": np.array([[1e-300, -2.5], [np.pi, 1e300]], np.float64),
     "float16": np.array([0.1, -65504.0, np.inf], np.float16),
+    # 2 bytes per element in the hex form; 0x0001 is the smallest subnormal, 0x7FC1 a NaN with a payload.
+    "bfloat16": np.concatenate([np.array([0.1, -0.0, np.inf, -3.389e38, np.nan, 1.0], ml_dtypes.bfloat16),
+                                np.array([0x0001, 0x7FC1], np.uint16).view(ml_dtypes.bfloat16)]),
+    "bfloat16_splat_negative_infinity": np.full(3, -np.inf, ml_dtypes.bfloat16),
     "int64": np.array([[1, -2], [2**40, -2**63]], np.int64),
     "int32": np.array([7, -7, 2**31 - 1], np.int32),
     "int16": np.array([-300, 300], np.int16),
@@ -253,8 +258,8 @@ GOOD = """func.func @f(%arg0: tensor<3xf32>) -> (tensor<3xf32>) {
      "m.mlir:2:18: type mismatch: operand 0 has type tensor<3xf32> but the op's signature says tensor<4xf32>"),
     ("-> tensor<3xf32> loc", "-> tensor<3xi32> loc",
      "m.mlir:2:8: tfc.exp: result types (tensor<3xi32>) do not match the op's rule, which gives (tensor<3xf32>)"),
-    ("tensor<3xf32>) -> (", "tensor<3xbf16>) -> (",
-     "m.mlir:1:30: unsupported element type 'bf16'; tfc supports: f16, f32, f64, i8, i16, i32, i64, ui8, i1"),
+    ("tensor<3xf32>) -> (", "tensor<3xf8E4M3FN>) -> (",
+     "m.mlir:1:30: unsupported element type 'f8E4M3FN'; tfc supports: f16, bf16, f32, f64, i8, i16, i32, i64, ui8, i1"),
     ("tensor<3xf32>) -> (", "tensor<*xf32>) -> (", "m.mlir:1:21: unranked tensor type tensor<*xf32> is not"),
     ('loc("model.py":4:11)', "loc(#loc1)", "m.mlir:2:64: expected \"file\":line:col or unknown inside loc(...), "
                                           "found '#loc1'"),

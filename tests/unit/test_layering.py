@@ -46,15 +46,42 @@ def test_no_module_imports_a_higher_layer(folder):
 
 
 def test_runtime_needs_only_numpy_ctypes_and_the_standard_library():
+    """ml_dtypes (bfloat16) is the one exception, and only lazily: libraries without bfloat16 never import it."""
+    lazy = set()
     for path in (ROOT / "runtime").rglob("*.py"):
         tree = ast.parse(path.read_text())
+        top_level = set(map(id, tree.body))
         for node in ast.walk(tree):
             names = [a.name for a in node.names] if isinstance(node, ast.Import) else \
                 [node.module] if isinstance(node, ast.ImportFrom) and not node.level else []
             for name in names:
                 top = name.split(".")[0]
+                if top == "ml_dtypes" and id(node) not in top_level:
+                    lazy.add(path.name)
+                    continue
                 assert top in STDLIB or top == "numpy" or name.startswith("tfc.runtime"), \
                     f"{path.relative_to(ROOT)} imports {name}"
+    assert lazy == {"abi.py"}, f"ml_dtypes is imported lazily in {sorted(lazy)}; expected only in abi.numpy_dtype"
+
+
+def test_the_runtime_imports_ml_dtypes_only_for_bfloat16():
+    """The runtime alone (as a compiled package's `_tfc_runtime` copy is), without tfc: float32 needs nothing more,
+    bfloat16 imports ml_dtypes, and a missing ml_dtypes is an error that says what to install."""
+    code = ("import importlib.util, sys\n"
+            f"spec = importlib.util.spec_from_file_location('rt', {str(ROOT / 'runtime' / '__init__.py')!r})\n"
+            "rt = importlib.util.module_from_spec(spec); sys.modules['rt'] = rt; spec.loader.exec_module(rt)\n"
+            "from rt import abi\n"
+            "assert abi.numpy_dtype('float32').name == 'float32'\n"
+            "assert 'ml_dtypes' not in sys.modules and 'tfc' not in sys.modules, sorted(sys.modules)\n"
+            "assert abi.numpy_dtype('bfloat16').name == 'bfloat16' and 'ml_dtypes' in sys.modules\n"
+            "sys.modules['ml_dtypes'] = None  # as if it were not installed\n"
+            "try:\n"
+            "    abi.numpy_dtype('bfloat16')\n"
+            "except ImportError as error:\n"
+            "    assert 'pip install ml_dtypes' in str(error), error\n"
+            "else:\n"
+            "    raise AssertionError('no error without ml_dtypes')\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
 
 
 def test_importing_tfc_loads_no_compiler():

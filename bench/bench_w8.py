@@ -1,0 +1,65 @@
+"""W8: a full reduction (sum of 4M float32) and call overheads: a compiled function on a 0-d tensor through
+Function.__call__, ConcreteFunction.__call__ and the raw Executable, and eager ops on tiny tensors."""
+import time
+
+import numpy as np
+
+import tfc
+from harness import check_close, compare, report
+
+N = 4 * 1024 * 1024
+
+
+@tfc.function
+def total(x):
+    return tfc.reduce_sum(x)
+
+
+@tfc.function
+def affine(x):
+    return x * 1.0001 + 0.5
+
+
+def per_call(fn, calls: int = 100) -> float:
+    """Seconds per call, the median of 15 rounds of `calls` calls."""
+    rounds = []
+    for _ in range(15):
+        start = time.perf_counter()
+        for _ in range(calls):
+            fn()
+        rounds.append((time.perf_counter() - start) / calls)
+    return float(np.median(rounds))
+
+
+def main():
+    rng = np.random.default_rng(0)
+    x = rng.random(N, dtype=np.float32)
+    check_close("tfc", total(x), np.sum(x, dtype=np.float64), rtol=1e-5)
+    medians = compare({"numpy": lambda: np.sum(x), "tfc": lambda: total(x)}, reference="numpy")
+    report(f"W8a sum of {N} float32", medians)
+
+    scalar = tfc.constant(np.float32(2.0))
+    check_close("tfc", affine(scalar), np.float32(2.0) * np.float32(1.0001) + np.float32(0.5))
+    concrete = affine.get_concrete_function(scalar)
+    executable = concrete._module.entries[concrete._entry]
+    raw = np.array(2.0, np.float32)
+    rows = {
+        "numpy (x*1.0001+0.5)": lambda: raw * np.float32(1.0001) + np.float32(0.5),
+        "Function.__call__": lambda: affine(scalar),
+        "ConcreteFunction": lambda: concrete(scalar),
+        "raw Executable": lambda: executable(raw),
+    }
+    print("\nW8b calling a compiled function on a 0-d tensor (goal <= 3 us/call)")
+    for name, fn in rows.items():
+        print(f"  {name:<24} {per_call(fn) * 1e6:8.2f} us/call")
+
+    a, b = tfc.constant(np.float32(1.5)), tfc.constant(np.ones(4, np.float32))
+    eager = {"numpy a+b (4 elements)": lambda: np.float32(1.5) + np.ones(4, np.float32),
+             "tfc eager a+b": lambda: a + b, "tfc eager exp(b)": lambda: tfc.math.exp(b)}
+    print("\neager op overhead on tiny tensors (goal <= 2 us/op)")
+    for name, fn in eager.items():
+        print(f"  {name:<24} {per_call(fn) * 1e6:8.2f} us/op")
+
+
+if __name__ == "__main__":
+    main()

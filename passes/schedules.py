@@ -1,0 +1,189 @@
+"""Codegen strategies per op class, as transform-dialect schedules generated from the graph.
+
+`choose(graph, threads)` looks at what a graph contains (by each node's lowering `op_class`, set in
+dialect/lower_*.py) and returns a Schedule: transform-dialect MLIR text that the `fused` stage applies with
+`transform-preload-library` + `transform-interpreter`, or None for the generic path (fusion, then loops that LLVM
+vectorizes). A schedule is only generated for the graph shapes tests/e2e/test_schedules.py covers; anything else
+takes the generic path, which is correct for every shape. If a chosen schedule fails to compile, the driver
+falls back to the generic path (passes/driver.py).
+
+Strategies (measurements in ../shared/notes/cpu-codegen.md):
+- elementwise: the fused loop nest is cut into chunks of about CHUNK elements with `tile_using_forall`; the
+  pipeline turns the forall into an OpenMP parallel loop (or a serial loop with one thread). Each chunk's inner
+  loop is vectorized by LLVM. Graphs under PARALLEL_MIN_ELEMENTS stay serial (no schedule): a fork/join costs
+  microseconds.
+- rows (reductions over the last axis plus elementwise ops, e.g. layer-norm, softmax): the output's op is
+  tiled one row per forall iteration and all its producers are fused into it (`structured.fuse {use_forall}`).
+- matmul (2-D, static): block tile [BM, BN] as a forall (one block per thread), register tile 8x32 with the
+  fill fused into a zero accumulator, k tiled by 1, vectorized, the accumulator hoisted out of the k loop;
+  `vector-contract-lowering=outerproduct` makes it 16 zmm FMAs per k. Shapes the tiles do not divide are
+  vectorized with masks (slower: ~17 GFLOP/s at 1000x999x1001 under load, vs ~0.5 for the generic loops).
+"""
+from __future__ import annotations
+
+import dataclasses
+import math
+
+import tfc.dialect  # noqa: F401  (registers the lowerings; their op_class drives the choice)
+from tfc.graph import Graph
+
+CHUNK = 65536                      # elements per parallel chunk (notes: 16..64K perform alike)
+PARALLEL_MIN_ELEMENTS = 1 << 17    # below this an elementwise kernel stays serial
+ROW_TILE = 1                       # rows per forall iteration of row-wise graphs (notes §2: 1 beats 4 and 8)
+REGISTER_TILE = (8, 32)            # 8 rows x 32 columns = 16 zmm accumulators (notes §3)
+BLOCK_ROWS = (64, 32, 16, 8)       # cache block candidates, largest first; each a multiple of the register tile
+BLOCK_COLS = (256, 128, 64, 32)
+
+
+@dataclasses.dataclass(frozen=True)
+class Schedule:
+    name: str                # "elementwise" or "matmul": which strategy (shown by TFC_TIMING and the dumps)
+    text: str                # the transform-dialect module
+    keep_named_ops: bool     # True: the fusion stage must not generalize linalg.matmul (the schedule matches it)
+
+
+def _op_class(node) -> str | None:
+    return getattr(node.op.lowering, "op_class", None)
+
+
+def _compute_nodes(graph: Graph) -> list:
+    return [n for n in graph.nodes if n.op.name != "constant"]
+
+
+def choose(graph: Graph, threads: int = 0) -> Schedule | None:
+    """The schedule for `graph` compiled for `threads` (TFC_NUM_THREADS), or None for the generic path."""
+    nodes = _compute_nodes(graph)
+    if not nodes:
+        return None
+    classes = {_op_class(n) for n in nodes}
+    if classes == {"elementwise"}:
+        return _elementwise(graph, nodes)
+    if classes == {"elementwise", "reduction"}:
+        return _rows(graph, nodes)
+    matmuls = [n for n in nodes if _op_class(n) == "matmul"]
+    if matmuls:  # the other ops (softmax's reductions, bias adds) keep the generic path inside the function
+        return _matmul(matmuls)
+    return None
+
+
+def _elementwise(graph: Graph, nodes) -> Schedule | None:
+    """Every elementwise node computes the same static shape: after fusion each generic has that rank."""
+    shapes = {tuple(n.outputs[0].type.shape) for n in nodes}
+    if len(shapes) != 1:
+        return None
+    shape = shapes.pop()
+    if not shape or None in shape or math.prod(shape) < PARALLEL_MIN_ELEMENTS:
+        return None
+    inner = math.prod(shape[1:])
+    rows = max(1, CHUNK // max(inner, 1))
+    sizes = [rows] + [0] * (len(shape) - 1)
+    body = f"""
+    %g = transform.structured.match ops{{["linalg.generic"]}} in %root : (!transform.any_op) -> !transform.any_op
+    %tiled, %forall = transform.structured.tile_using_forall %g tile_sizes {sizes}
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)"""
+    return Schedule("elementwise", _module(body), keep_named_ops=False)
+
+
+def _rows(graph: Graph, nodes) -> Schedule | None:
+    """Row-wise graphs (softmax, layer-norm): every reduction is over the last axis of a rank-2 value with the
+    output's rows, every node keeps those rows, one output. The output's op is tiled by ROW_TILE rows into a
+    forall and every producer (reductions, their fills, elementwise ops) is fused into it greedily, so a row
+    (4 KB at 1024 columns) stays in L1 through all passes over it."""
+    if len(graph.outputs) != 1:
+        return None
+    out = graph.outputs[0].type
+    if out.rank != 2 or not out.is_static or out.num_elements < PARALLEL_MIN_ELEMENTS:
+        return None
+    rows = out.shape[0]
+    for node in nodes:
+        shape = node.outputs[0].type.shape
+        if not shape or shape[0] != rows:
+            return None
+        if _op_class(node) == "reduction":
+            source = node.inputs[0].type
+            if source.rank != 2 or list(node.attrs.get("axes", ())) != [1]:
+                return None
+    body = f"""
+    %stores = transform.structured.match ops{{["bufferization.materialize_in_destination"]}} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %last = transform.get_producer_of_operand %stores[0] : (!transform.any_op) -> !transform.any_op
+    %tiled, %forall = transform.structured.fuse %last tile_sizes [{ROW_TILE}, 0] {{use_forall}}
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)"""
+    return Schedule("rows", _module(body), keep_named_ops=False)
+
+
+def _block(size: int, candidates: tuple[int, ...]) -> int | None:
+    return next((c for c in candidates if size % c == 0), None)
+
+
+def _matmul(matmuls) -> Schedule | None:
+    """Schedules each 2-D static matmul. Blocks that divide the shape give unmasked register tiles; otherwise the
+    partial blocks and tiles are vectorized with masks (`vector_sizes`, masked loads/stores on AVX-512)."""
+    planned = []
+    for node in matmuls:
+        out = node.outputs[0].type
+        k = node.inputs[0].type.shape[-1]
+        if out.rank != 2 or None in out.shape or k is None:
+            return None  # batched/dynamic: split_handle below needs every linalg.matmul accounted for
+        m, n = out.shape
+        bm, bn = _block(m, BLOCK_ROWS), _block(n, BLOCK_COLS)
+        if bm and bn:
+            planned.append((bm, bn, False))
+        else:  # remainders: partial blocks and register tiles, vectorized with masks (vector_sizes)
+            planned.append((BLOCK_ROWS[0], BLOCK_COLS[0], True))
+    if not any(planned):
+        return None
+    count = len(planned)
+    handles = ", ".join(f"%mm{i}" for i in range(count))
+    types = ", ".join(["!transform.any_op"] * count)
+    body = f"""
+    %mms = transform.structured.match ops{{["linalg.matmul"]}} in %root : (!transform.any_op) -> !transform.any_op"""
+    if count > 1:
+        body += f"""
+    {handles} = transform.split_handle %mms : (!transform.any_op) -> ({types})"""
+    else:
+        body += """
+    %mm0 = transform.cast %mms : !transform.any_op to !transform.any_op"""
+    rm, rn = REGISTER_TILE
+    for i, plan in enumerate(planned):
+        if plan is None:
+            continue
+        bm, bn, masked = plan
+        fill_sizes = f" vector_sizes [{rm}, {rn}]" if masked else ""
+        mm_sizes = f" vector_sizes [{rm}, {rn}, 1]" if masked else ""
+        body += f"""
+    %fill{i} = transform.get_producer_of_operand %mm{i}[2] : (!transform.any_op) -> !transform.any_op
+    %block{i}, %forall{i} = transform.structured.tile_using_forall %mm{i} tile_sizes [{bm}, {bn}]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %ffill{i}, %forall{i}b = transform.structured.fuse_into_containing_op %fill{i} into %forall{i}
+        : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %reg{i}, %regloops{i}:2 = transform.structured.fuse %block{i} tile_sizes [{rm}, {rn}, 0]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
+    %kt{i}, %kloop{i} = transform.structured.tile_using_for %reg{i} tile_sizes [0, 0, 1]
+        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
+    %rfill{i} = transform.structured.match ops{{["linalg.fill"]}} in %regloops{i}#1
+        : (!transform.any_op) -> !transform.any_op
+    transform.structured.vectorize %rfill{i}{fill_sizes} : !transform.any_op
+    transform.structured.vectorize %kt{i}{mm_sizes} : !transform.any_op"""
+    # Vectorize only the register tiles: a whole-function vectorize would turn every other static op (a bias
+    # add of 256x512) into one huge vector that LLVM unrolls for seconds.
+    body += """
+    %vf = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_patterns to %vf {
+      transform.apply_patterns.vector.lower_masked_transfers
+      transform.apply_patterns.vector.reduction_to_contract
+      transform.apply_patterns.vector.transfer_permutation_patterns
+      transform.apply_patterns.canonicalization
+    } : !transform.any_op
+    transform.apply_cse to %vf : !transform.any_op
+    %fors = transform.structured.match ops{["scf.for"]} in %root : (!transform.any_op) -> !transform.any_op
+    transform.apply_licm to %fors : !transform.any_op
+    transform.loop.hoist_loop_invariant_subsets %fors : !transform.any_op
+    transform.apply_patterns to %vf { transform.apply_patterns.canonicalization } : !transform.any_op"""
+    return Schedule("matmul", _module(body), keep_named_ops=True)
+
+
+def _module(body: str) -> str:
+    return ("module attributes {transform.with_named_sequence} {\n"
+            "  transform.named_sequence @__transform_main(%root: !transform.any_op {transform.readonly}) {"
+            f"{body}\n    transform.yield\n  }}\n}}\n")

@@ -1,0 +1,142 @@
+"""The shapes the codegen schedules (passes/schedules.py) special-case, compiled and compared with numpy:
+parallel elementwise chunks with remainders, 1-row and tiny (serial) kernels, scheduled matmuls whose blocks
+divide the shape, and remainder shapes that must fall back to the generic path. Each case also asserts which
+strategy was chosen, so losing a special case fails here."""
+import numpy as np
+import pytest
+
+import tfc
+from tfc.passes import graph_passes, schedules
+
+from conftest import assert_same
+
+
+def _chain(a, b):
+    return tfc.math.exp((a + b) * b) + tfc.math.tanh(a) * 0.5
+
+
+def _np_chain(a, b):
+    return np.exp((a + b) * b) + np.tanh(a) * np.float32(0.5)
+
+
+def _strategy(fn, *args):
+    concrete = tfc.function(fn).get_concrete_function(*args)
+    chosen = schedules.choose(graph_passes.optimize(concrete.graph))
+    return chosen.name if chosen else "generic"
+
+
+@pytest.mark.parametrize("shape,strategy", [((1 << 22,), "elementwise"), (((1 << 17) + 3,), "elementwise"),
+                                            ((1023, 131), "elementwise"), ((1, 200_003), "elementwise"),
+                                            ((7,), "generic"), ((3, 5), "generic")])
+def test_elementwise_chain(shape, strategy):
+    rng = np.random.default_rng(1)
+    a, b = (rng.random(shape, dtype=np.float32) for _ in range(2))
+    assert _strategy(_chain, a, b) == strategy
+    assert_same(tfc.function(_chain)(a, b).numpy(), _np_chain(a, b), rtol=2e-6)
+
+
+MATMULS = [  # (m, k, n), expected strategy
+    ((64, 33, 256), "matmul"),       # one block; odd k
+    ((128, 64, 96), "matmul"),       # blocks 64x32
+    ((8, 5, 32), "matmul"),          # a single register tile
+    ((72, 40, 96), "matmul"),        # block rows 8 (72 = 9*8)
+    ((65, 33, 257), "matmul"),       # remainders in m and n: partial tiles vectorized with masks
+    ((1, 64, 256), "matmul"),        # one row
+    ((256, 512, 10), "matmul"),      # the MLP's last layer (n = 10)
+    ((1, 1, 1), "matmul"),           # tiny
+    ((3, 7, 5), "matmul"),
+    ((130, 17, 300), "matmul"),      # full and partial blocks and register tiles in one matmul
+]
+
+
+@pytest.mark.parametrize("mkn,strategy", MATMULS)
+def test_matmul(mkn, strategy):
+    m, k, n = mkn
+    rng = np.random.default_rng(2)
+    a = rng.standard_normal((m, k), dtype=np.float32)
+    b = rng.standard_normal((k, n), dtype=np.float32)
+    assert _strategy(tfc.matmul, a, b) == strategy
+    expected = (a.astype(np.float64) @ b).astype(np.float32)
+    fn = tfc.function(tfc.matmul)
+    assert_same(fn(a, b).numpy(), expected, rtol=1e-4)
+    # the schedule really ran (a failing schedule would fall back to the generic path silently)
+    assert "vector.contract" in fn.get_concrete_function(a, b).as_text("bufferized")
+
+
+def test_mlp_layers_with_full_and_masked_matmul_tiles():
+    rng = np.random.default_rng(3)
+    x = rng.standard_normal((256, 64), dtype=np.float32)
+    w1 = rng.standard_normal((64, 128), dtype=np.float32) * 0.1
+    b1 = rng.standard_normal((128,), dtype=np.float32)
+    w2 = rng.standard_normal((128, 10), dtype=np.float32) * 0.1
+
+    def mlp(x, w1, b1, w2):
+        return tfc.matmul(tfc.math.tanh(tfc.matmul(x, w1) + b1), w2)
+
+    assert _strategy(mlp, x, w1, b1, w2) == "matmul"
+    expected = np.tanh(x.astype(np.float64) @ w1 + b1) @ w2
+    assert_same(tfc.function(mlp)(x, w1, b1, w2).numpy(), expected.astype(np.float32), rtol=1e-4)
+
+
+def _layer_norm(x, scale):
+    cols = x.shape[-1]
+    centered = x - tfc.reduce_sum(x, axis=-1, keepdims=True) * (1.0 / cols)
+    variance = tfc.reduce_sum(centered * centered, axis=-1, keepdims=True) * (1.0 / cols)
+    return centered / tfc.math.sqrt(variance + 1e-5) * scale
+
+
+def _np_layer_norm(x, scale):
+    x = x.astype(np.float64)
+    centered = x - x.mean(axis=-1, keepdims=True)
+    return (centered / np.sqrt((centered * centered).mean(axis=-1, keepdims=True) + 1e-5) * scale).astype(np.float32)
+
+
+@pytest.mark.parametrize("shape,strategy", [((512, 1024), "rows"), ((4099, 33), "rows"), ((1, 200_003), "rows"),
+                                            ((200_003, 1), "rows"), ((3, 5), "generic")])
+def test_row_wise_layer_norm(shape, strategy, monkeypatch):
+    monkeypatch.delenv("TFC_NUM_THREADS", raising=False)
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    scale = rng.random(shape[-1:], dtype=np.float32)
+    assert _strategy(_layer_norm, x, scale) == strategy
+    assert_same(tfc.function(_layer_norm)(x, scale).numpy(), _np_layer_norm(x, scale), rtol=2e-4)
+
+
+def test_row_sums_without_keepdims_take_the_generic_path():
+    x = np.random.default_rng(6).random((1024, 256), dtype=np.float32)
+    row_sums = lambda v: tfc.reduce_sum(v * 2.0, axis=-1)  # noqa: E731
+    assert _strategy(row_sums, x) == "generic"  # the output has no columns: not a row-tiled graph
+    assert_same(tfc.function(row_sums)(x).numpy(), (x.astype(np.float64) * 2).sum(-1).astype(np.float32), rtol=1e-5)
+
+
+def test_single_thread_rows_hoist_the_row_temporary(monkeypatch):
+    """Serial mode: the row temporary is allocated once before the loop, not once per row (stack/heap churn)."""
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    x = np.random.default_rng(6).random((8192, 64), dtype=np.float32)
+    fn = tfc.function(_layer_norm)
+    assert_same(fn(x, x[0]).numpy(), _np_layer_norm(x, x[0]), rtol=2e-4)
+    concrete = fn.get_concrete_function(x, x[0])
+    bufferized = concrete.as_text("bufferized")
+    loop = bufferized.index("scf.for")
+    assert "memref.alloc" in bufferized[:loop] and "memref.alloc" not in bufferized[loop:]
+
+
+def test_single_thread_mode_gives_the_same_bits(monkeypatch):
+    rng = np.random.default_rng(4)
+    a, b = (rng.random((1 << 18,), dtype=np.float32) for _ in range(2))
+    parallel = tfc.function(_chain)(a, b).numpy()
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    fn = tfc.function(_chain)
+    serial = fn(a, b).numpy()
+    assert fn.get_concrete_function(a, b)._artifact.manifest.get("needs", []) == []  # no libomp in serial mode
+    np.testing.assert_array_equal(serial, parallel)
+
+
+def test_a_failing_schedule_falls_back_to_the_generic_path(monkeypatch, capsys):
+    broken = schedules.Schedule("broken", schedules._module("\n    transform.no_such_op %root : !transform.any_op"),
+                                keep_named_ops=False)
+    monkeypatch.setattr(schedules, "choose", lambda graph, threads=0: broken)
+    monkeypatch.setenv("TFC_TIMING", "1")
+    a = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
+    assert_same(tfc.function(_chain)(a, a).numpy(), _np_chain(a, a), rtol=2e-6)
+    assert "the broken schedule failed, using the generic path" in capsys.readouterr().err

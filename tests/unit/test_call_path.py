@@ -1,0 +1,118 @@
+"""The compiled-function call path: prebuilt per-thread descriptors, the remembered small input, read-only and
+non-contiguous inputs, concurrent callers, and the loader's error for a missing OpenMP runtime."""
+import ctypes
+import json
+import os
+import shutil
+import threading
+
+import numpy as np
+import pytest
+
+import tfc
+from tfc.runtime.errors import SignatureMismatchError, TfcValueError
+
+
+@tfc.function
+def _affine(x):
+    return x * 2.0 + 1.0
+
+
+def _executable(x):
+    concrete = _affine.get_concrete_function(x)
+    concrete(x)
+    return concrete._executable
+
+
+def test_remembered_input_sees_new_values_written_in_place():
+    x = np.array([1.0, 2.0], np.float32)
+    run = _executable(x)
+    np.testing.assert_array_equal(run(x)[0], [3.0, 5.0])
+    x[:] = [10.0, 20.0]  # same object, new contents: the cached address still points at them
+    np.testing.assert_array_equal(run(x)[0], [21.0, 41.0])
+
+
+def test_read_only_and_strided_inputs_take_the_checked_path():
+    x = np.arange(8, dtype=np.float32)
+    run = _executable(x[:4].copy())
+    read_only = x[:4].copy()
+    read_only.flags.writeable = False
+    np.testing.assert_array_equal(run(read_only)[0], read_only * 2 + 1)
+    strided = x[::2]
+    np.testing.assert_array_equal(run(strided)[0], strided * 2 + 1)
+    with pytest.raises(SignatureMismatchError, match="shape"):
+        run(np.zeros(5, np.float32))
+    with pytest.raises(SignatureMismatchError, match="dtype"):
+        run(np.zeros(4, np.float64))
+
+
+def test_each_call_gets_a_fresh_output():
+    x = np.ones(3, np.float32)
+    run = _executable(x)
+    first, second = run(x)[0], run(x)[0]
+    assert first is not second and not np.shares_memory(first, second)
+
+
+def test_concurrent_callers_do_not_share_descriptors():
+    template = np.zeros((64, 64), np.float32)
+    run = _executable(template)
+    failures = []
+
+    def worker(seed):
+        rng = np.random.default_rng(seed)
+        for _ in range(200):
+            x = rng.random((64, 64), dtype=np.float32)
+            if not np.array_equal(run(x)[0], x * np.float32(2) + np.float32(1)):
+                failures.append(seed)
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+
+
+def test_missing_openmp_runtime_is_named(tmp_path, monkeypatch):
+    x = np.ones(4, np.float32)
+    concrete = _affine.get_concrete_function(x)
+    concrete(x)
+    library = concrete._artifact.library
+    shutil.copy(library, tmp_path / "m.so")
+    manifest = dict(concrete._artifact.manifest, library="m.so", needs=["libomp.so"])
+    (tmp_path / "m.json").write_text(json.dumps(manifest))
+
+    def no_libomp(path, *args, **kwargs):
+        raise OSError("libomp.so.5: cannot open shared object file: No such file or directory")
+
+    monkeypatch.setattr(ctypes, "CDLL", no_libomp)
+    with pytest.raises(TfcValueError, match="needs libomp.so .*TFC_NUM_THREADS=1"):
+        tfc.runtime.load(str(tmp_path / "m.so"))
+
+
+def test_threaded_library_records_libomp(monkeypatch):
+    monkeypatch.delenv("TFC_NUM_THREADS", raising=False)
+    x = np.ones(1 << 18, np.float32)
+    concrete = _affine.get_concrete_function(x)
+    concrete(x)
+    assert concrete._artifact.manifest["needs"] == ["libomp.so"]
+
+
+def test_threaded_library_runs_in_a_fresh_process_with_only_the_runtime(tmp_path, monkeypatch):
+    """Linked with `ld -shared` (libc/libm come from the process) and libomp through its rpath."""
+    import subprocess
+    import sys
+
+    monkeypatch.delenv("TFC_NUM_THREADS", raising=False)
+    x = np.arange(1 << 18, dtype=np.float32)
+    concrete = _affine.get_concrete_function(x)
+    concrete(x)
+    library = concrete._artifact.library
+    for suffix in (".so", ".json"):
+        shutil.copy(library[:-3] + suffix, tmp_path)
+    script = ("import numpy as np, sys\nfrom tfc.runtime import load\nm = load(sys.argv[1])\n"
+              "x = np.arange(1 << 18, dtype=np.float32)\n(y,) = m.entries[next(iter(m.entries))](x)\n"
+              "assert np.array_equal(y, x * np.float32(2) + np.float32(1)), 'wrong result'\n"
+              "assert 'tfc.passes' not in sys.modules and 'llvmlite' not in sys.modules\nprint('ok')\n")
+    proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / os.path.basename(library))], capture_output=True, text=True)
+    assert proc.stdout.strip() == "ok", proc.stderr
