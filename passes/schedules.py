@@ -127,7 +127,8 @@ def _full_reduction(graph: Graph, node) -> Schedule | None:
     source, out = node.inputs[0].type, node.outputs[0].type
     if (node.op.name not in _SPLITTABLE_REDUCTIONS or node.attrs.get("keepdims") or out.rank != 0
             or not source.is_static or source.rank == 0 or source.num_elements < PARALLEL_MIN_ELEMENTS
-            or source.shape[0] < REDUCTION_CHUNKS or len(graph.outputs) != 1):
+            or source.shape[0] < REDUCTION_CHUNKS or len(graph.outputs) != 1
+            or (source.dtype.is_floating and source.dtype.itemsize == 2)):  # a rounding op follows the sum
         return None
     threads = [REDUCTION_CHUNKS] + [0] * (source.rank - 1)
     body = f"""
@@ -153,6 +154,8 @@ def _matmul(matmuls) -> Schedule | None:
         k = node.inputs[0].type.shape[-1]
         if out.rank != 2 or None in out.shape or k is None:
             return None  # batched/dynamic: split_handle below needs every linalg.matmul accounted for
+        if out.dtype.itemsize == 2:
+            return None  # 16-bit floats: mixed-type matmul (bf16 in, f32 accumulator), not tuned or tested
         m, n = out.shape
         bm, bn = _block(m, BLOCK_ROWS), _block(n, BLOCK_COLS)
         if bm and bn:
