@@ -14,6 +14,8 @@ Strategies (measurements in ../shared/notes/cpu-codegen.md):
   microseconds.
 - rows (reductions over the last axis plus elementwise ops, e.g. layer-norm, softmax): the output's op is
   tiled one row per forall iteration and all its producers are fused into it (`structured.fuse {use_forall}`).
+- full reduction (one reduction over every axis, e.g. a sum of 4M): `tile_reduction_using_forall` into
+  REDUCTION_CHUNKS partial results computed in parallel, then a small combining reduction.
 - matmul (2-D, static): block tile [BM, BN] as a forall (one block per thread), register tile 8x32 with the
   fill fused into a zero accumulator, k tiled by 1, vectorized, the accumulator hoisted out of the k loop;
   `vector-contract-lowering=outerproduct` makes it 16 zmm FMAs per k. Shapes the tiles do not divide are
