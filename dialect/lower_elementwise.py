@@ -127,6 +127,14 @@ def _narrow(em: Emitter, value: str, dtype: dtypes.DType) -> str:
     return em.assign(f"arith.bitcast {chosen} : i16 to {dtype.storage}", "s")
 
 
+def round_from_float32(em: Emitter, value: str, dtype: dtypes.DType) -> str:
+    """A float32 scalar rounded (to nearest even) to the 16-bit float `dtype`: what a float32 accumulator of a
+    bfloat16/float16 reduction or contraction becomes at the end."""
+    if dtype == dtypes.bfloat16:
+        return _narrow(em, value, dtype)
+    return em.assign(f"arith.truncf {value} : f32 to {dtype.storage}", "s")
+
+
 def _elementwise(scalar_body: Callable[..., str]):
     """Turns a scalar body into a node lowering. The body sees bfloat16 operands widened to float32 (and a float32
     builder); its result is rounded back once, so per-op bodies never need a bfloat16 case."""

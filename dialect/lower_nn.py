@@ -4,6 +4,7 @@ from __future__ import annotations
 from tfc import ops
 from tfc.graph import Node, TensorType
 
+from .lower_structured import accumulator_dtype, round_accumulator
 from .lowering import Emitter, lowers
 
 
@@ -27,11 +28,13 @@ def _conv2d(em: Emitter, node: Node, inputs: list[str]) -> str:
     if not (xt.is_static and ft.is_static):
         raise NotImplementedError("conv2d with dimensions unknown until run time")
     x, xt = _pad(em, x, xt, node.attrs["pads"], 0)
-    acc = em.fill(out, 0)
-    return em.assign(f"linalg.conv_2d_nhwc_hwcf {{dilations = {_dense(node.attrs['dilations'])}, "
+    wide = TensorType(out.shape, accumulator_dtype(out.dtype))  # 16-bit floats: float32 sums, rounded once
+    acc = em.fill(wide, 0)
+    conv = em.assign(f"linalg.conv_2d_nhwc_hwcf {{dilations = {_dense(node.attrs['dilations'])}, "
                      f"strides = {_dense(node.attrs['strides'])}}} ins({x}, {f} : {xt.mlir(storage=True)}, "
-                     f"{ft.mlir(storage=True)}) outs({acc} : {out.mlir(storage=True)}) -> {out.mlir(storage=True)}",
+                     f"{ft.mlir(storage=True)}) outs({acc} : {wide.mlir(storage=True)}) -> {wide.mlir(storage=True)}",
                      "conv")
+    return round_accumulator(em, conv, wide, out.dtype)
 
 
 @lowers(ops.nn.max_pool2d)
@@ -41,11 +44,14 @@ def _pool2d(em: Emitter, node: Node, inputs: list[str]) -> str:
         raise NotImplementedError("pooling with dimensions unknown until run time")
     is_max = node.attrs["kind"] == "max"
     x, xt = _pad(em, inputs[0], xt, node.attrs["pads"], -float("inf") if is_max else 0)
-    acc = em.fill(out, -float("inf") if is_max else 0)
+    # sums of 16-bit floats accumulate in float32 and round once (a max is exact in any width)
+    wide = out if is_max else TensorType(out.shape, accumulator_dtype(out.dtype))
+    acc = em.fill(wide, -float("inf") if is_max else 0)
     kh, kw = node.attrs["ksize"]
     window = TensorType((kh, kw), xt.dtype)
     shape = em.empty(window)
-    return em.assign(f"linalg.pooling_nhwc_{'max' if is_max else 'sum'} {{dilations = {_dense((1, 1))}, "
-                     f"strides = {_dense(node.attrs['strides'])}}} ins({x}, {shape} : {xt.mlir(storage=True)}, "
-                     f"{window.mlir(storage=True)}) outs({acc} : {out.mlir(storage=True)}) -> "
-                     f"{out.mlir(storage=True)}", "pool")
+    pooled = em.assign(f"linalg.pooling_nhwc_{'max' if is_max else 'sum'} {{dilations = {_dense((1, 1))}, "
+                       f"strides = {_dense(node.attrs['strides'])}}} ins({x}, {shape} : {xt.mlir(storage=True)}, "
+                       f"{window.mlir(storage=True)}) outs({acc} : {wide.mlir(storage=True)}) -> "
+                       f"{wide.mlir(storage=True)}", "pool")
+    return round_accumulator(em, pooled, wide, out.dtype)

@@ -1,10 +1,10 @@
 """Lowerings of contractions, reductions and data movement: matmul, reduce_sum, transpose, reshape."""
 from __future__ import annotations
 
-from tfc import ops
+from tfc import dtypes, ops
 from tfc.graph import Node, TensorType
 
-from .lower_elementwise import ScalarBuilder, broadcast_exprs
+from .lower_elementwise import ScalarBuilder, broadcast_exprs, emit_elementwise, result_sizes, round_from_float32
 from .lowering import Emitter, lowers
 
 
@@ -18,6 +18,27 @@ def _op_class(name: str):
         fn.op_class = name
         return fn
     return tag
+
+
+def accumulator_dtype(dtype: dtypes.DType) -> dtypes.DType:
+    """16-bit floats accumulate in float32 and round once at the end (as eager execution, numpy's float16 sums
+    and TensorFlow's CPU kernels do): rounding every step to 8 (bfloat16) or 11 (float16) significant bits loses
+    whole addends once the sum is large (a bfloat16 sum of 5000 x 0.1 stalls at 32)."""
+    return dtypes.float32 if dtype in (dtypes.float16, dtypes.bfloat16) else dtype
+
+
+def widen(em: Emitter, value: str, dtype: dtypes.DType) -> str:
+    """A scalar of `dtype` as its accumulator type (inside a generic body)."""
+    wide = accumulator_dtype(dtype)
+    return value if wide == dtype else em.assign(f"arith.extf {value} : {dtype.storage} to {wide.storage}", "s")
+
+
+def round_accumulator(em: Emitter, value: str, wide: TensorType, dtype: dtypes.DType) -> str:
+    """The float32 accumulator tensor `value` rounded once to `dtype` (nothing to do when they are the same)."""
+    if wide.dtype == dtype:
+        return value
+    return emit_elementwise(em, TensorType(wide.shape, dtype), [(value, wide)],
+                            lambda b, x: round_from_float32(em, x, dtype))
 
 
 def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tuple[str, TensorType]) -> list[str]:
@@ -42,10 +63,13 @@ def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tu
 def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
     out = node.outputs[0].type
-    acc = em.fill(out, 0, _matmul_sizes(em, out, (a, ta), (b, tb)))
+    wide = TensorType(out.shape, accumulator_dtype(out.dtype))
+    acc = em.fill(wide, 0, _matmul_sizes(em, out, (a, ta), (b, tb)))
     if out.rank == 2:  # the named op: transform schedules and upstream patterns match it directly
-        return em.assign(f"linalg.matmul ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) "
-                         f"outs({acc} : {out.mlir(storage=True)}) -> {out.mlir(storage=True)}", "mm")
+        # (16-bit inputs: the named op extends them to the float32 accumulator's type itself)
+        product = em.assign(f"linalg.matmul ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) "
+                            f"outs({acc} : {wide.mlir(storage=True)}) -> {wide.mlir(storage=True)}", "mm")
+        return round_accumulator(em, product, wide, out.dtype)
     # Batched, with numpy broadcasting of the batch dimensions: loops (batch..., m, n, k).
     batch = out.rank - 2
     m, n, k = f"d{batch}", f"d{batch + 1}", f"d{batch + 2}"
@@ -61,11 +85,12 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     iterators = ", ".join(['"parallel"'] * (batch + 2) + ['"reduction"'])
     result = em.fresh("bmm")
     em.emit(f"{result} = linalg.generic {{indexing_maps = [{', '.join(maps)}], iterator_types = [{iterators}]}} "
-            f"ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) outs({acc} : {out.mlir(storage=True)}) {{")
+            f"ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) outs({acc} : {wide.mlir(storage=True)}) {{")
     x, y, o = em.fresh("a"), em.fresh("b"), em.fresh("o")
-    s = out.dtype.storage
-    em.emit(f"^bb0({x}: {s}, {y}: {s}, {o}: {s}):")
-    sb = ScalarBuilder(em, out.dtype)
+    s, ws = out.dtype.storage, wide.dtype.storage
+    em.emit(f"^bb0({x}: {s}, {y}: {s}, {o}: {ws}):")
+    x, y = widen(em, x, out.dtype), widen(em, y, out.dtype)
+    sb = ScalarBuilder(em, wide.dtype)
     if out.dtype.is_floating:
         # contract: mul+add may become one FMA (as in BLAS); reassoc: the k accumulation may be vectorized.
         product = sb.op(f"arith.mulf {x}, {y} fastmath<contract>")
@@ -73,15 +98,17 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     else:
         product = sb.arith("mulf", "muli", x, y)
         total = sb.arith("addf", "addi", o, product)
-    em.emit(f"  linalg.yield {total} : {s}")
-    em.emit(f"}} -> {out.mlir(storage=True)}{em.loc}")
-    return result
+    em.emit(f"  linalg.yield {total} : {ws}")
+    em.emit(f"}} -> {wide.mlir(storage=True)}{em.loc}")
+    return round_accumulator(em, result, wide, out.dtype)
 
 
-def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, identity, combine) -> str:
-    """Reduces `x` over `axes` with `combine(builder, element, accumulator)`, starting from `identity`."""
+def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, identity, combine,
+                   keep_wide: bool = False) -> str:
+    """Reduces `x` over `axes` with `combine(builder, element, accumulator)`, starting from `identity`. 16-bit
+    floats accumulate in float32 and the result is rounded once, unless `keep_wide` (the caller computes on)."""
     kept = [i for i in range(xt.rank) if i not in axes]
-    reduced = TensorType([xt.shape[i] for i in kept], xt.dtype)
+    reduced = TensorType([xt.shape[i] for i in kept], accumulator_dtype(xt.dtype))
     sizes = [em.dim(x, xt, i) for i in kept if xt.shape[i] is None]
     acc = em.fill(reduced, identity, sizes)
     loops = _loops(xt.rank)
@@ -93,11 +120,16 @@ def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, id
     em.emit(f"{result} = linalg.generic {{indexing_maps = [{in_map}, {out_map}], iterator_types = [{iterators}]}} "
             f"ins({x} : {xt.mlir(storage=True)}) outs({acc} : {reduced.mlir(storage=True)}) {{")
     element, accumulator = em.fresh("a"), em.fresh("o")
-    em.emit(f"^bb0({element}: {s}, {accumulator}: {s}):")
-    em.emit(f"  linalg.yield {combine(ScalarBuilder(em, xt.dtype), element, accumulator)} : {s}")
+    ws = reduced.dtype.storage
+    em.emit(f"^bb0({element}: {s}, {accumulator}: {ws}):")
+    total = combine(ScalarBuilder(em, reduced.dtype), widen(em, element, xt.dtype), accumulator)
+    em.emit(f"  linalg.yield {total} : {ws}")
     em.emit(f"}} -> {reduced.mlir(storage=True)}{em.loc}")
+    if not keep_wide:
+        result = round_accumulator(em, result, reduced, xt.dtype)
+        reduced = TensorType(reduced.shape, xt.dtype)
     if keepdims:
-        kept_type = TensorType([1 if i in axes else d for i, d in enumerate(xt.shape)], xt.dtype)
+        kept_type = TensorType([1 if i in axes else d for i, d in enumerate(xt.shape)], reduced.dtype)
         sizes = [em.dim(result, reduced, j) for j, d in enumerate(reduced.shape) if d is None]
         expanded = em.reshape(result, reduced, kept_type, sizes)
         # Elementwise consumers read the reduction itself (lower_elementwise.py): the reshape would stop
@@ -109,13 +141,14 @@ def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, id
 
 @lowers(ops.reduce_sum)
 @_op_class("reduction")
-def _reduce_sum(em: Emitter, node: Node, inputs: list[str]) -> str:
+def _reduce_sum(em: Emitter, node: Node, inputs: list[str], keep_wide: bool = False) -> str:
     def add(b: ScalarBuilder, element: str, acc: str) -> str:
         # reassoc lets LLVM vectorize the accumulation (without it the loop stays scalar).
         if b.dtype.is_floating:
             return b.op(f"arith.addf {element}, {acc} fastmath<reassoc>")
         return b.op(f"arith.addi {element}, {acc}")
-    return emit_reduction(em, inputs[0], node.inputs[0].type, node.attrs["axes"], node.attrs["keepdims"], 0, add)
+    return emit_reduction(em, inputs[0], node.inputs[0].type, node.attrs["axes"], node.attrs["keepdims"], 0, add,
+                          keep_wide)
 
 
 @lowers(ops.transpose)
@@ -179,8 +212,9 @@ lowers(ops.reduce_any)(_reduce_with(lambda d: False, lambda b, x, acc: b.op(f"ar
 @_op_class("reduction")
 def _reduce_mean(em: Emitter, node: Node, inputs: list[str]) -> str:
     from .lower_elementwise import emit_elementwise
-    total = _reduce_sum(em, node, inputs)
+    total = _reduce_sum(em, node, inputs, keep_wide=True)  # 16-bit floats: divide the float32 sum, round once
     xt, out = node.inputs[0].type, node.outputs[0].type
+    wide = TensorType(out.shape, accumulator_dtype(out.dtype))
     count = 1
     for axis in node.attrs["axes"]:
         if xt.shape[axis] is None:
@@ -193,7 +227,7 @@ def _reduce_mean(em: Emitter, node: Node, inputs: list[str]) -> str:
         if b.dtype.is_floating:
             return b.op(f"arith.divf {x}, {b.constant(count)}")
         return b.op(f"arith.div{_signed(b)}i {x}, {b.constant(count)}")  # divsi truncates toward zero, as TF
-    return emit_elementwise(em, out, [(total, out)], divide)
+    return round_accumulator(em, emit_elementwise(em, wide, [(total, wide)], divide), wide, out.dtype)
 
 
 def _arg_reduction(greater: bool):
@@ -248,25 +282,27 @@ def _cumsum(em: Emitter, node: Node, inputs: list[str]) -> str:
         raise NotImplementedError("cumsum with dimensions unknown until run time")
     loops = _loops(rank + 1)
     in_exprs = [f"d{rank}" if i == axis else f"d{i}" for i in range(rank)]
-    acc = em.fill(xt, 0)
+    wide = TensorType(xt.shape, accumulator_dtype(xt.dtype))
+    acc = em.fill(wide, 0)
     result = em.fresh("cumsum")
-    s = xt.dtype.storage
+    s, ws = xt.dtype.storage, wide.dtype.storage
     iterators = ", ".join(['"parallel"'] * rank + ['"reduction"'])
     em.emit(f"{result} = linalg.generic {{indexing_maps = [affine_map<({loops}) -> ({', '.join(in_exprs)})>, "
             f"affine_map<({loops}) -> ({_loops(rank)})>], iterator_types = [{iterators}]}} "
-            f"ins({inputs[0]} : {xt.mlir(storage=True)}) outs({acc} : {xt.mlir(storage=True)}) {{")
+            f"ins({inputs[0]} : {xt.mlir(storage=True)}) outs({acc} : {wide.mlir(storage=True)}) {{")
     x, o = em.fresh("a"), em.fresh("o")
-    em.emit(f"^bb0({x}: {s}, {o}: {s}):")
-    b = ScalarBuilder(em, xt.dtype)
+    em.emit(f"^bb0({x}: {s}, {o}: {ws}):")
+    x = widen(em, x, xt.dtype)
+    b = ScalarBuilder(em, wide.dtype)
     i = em.assign(f"linalg.index {axis} : index", "i")
     k = em.assign(f"linalg.index {rank} : index", "i")
     predicate = {(False, False): "ule", (True, False): "ult", (False, True): "uge", (True, True): "ugt"}[
         (node.attrs["exclusive"], node.attrs["reverse"])]
     included = em.assign(f"arith.cmpi {predicate}, {k}, {i} : index", "s")
     term = b.op(f"arith.select {included}, {x}, {b.constant(0)}")
-    em.emit(f"  linalg.yield {b.arith('addf', 'addi', o, term)} : {s}")
-    em.emit(f"}} -> {xt.mlir(storage=True)}{em.loc}")
-    return result
+    em.emit(f"  linalg.yield {b.arith('addf', 'addi', o, term)} : {ws}")
+    em.emit(f"}} -> {wide.mlir(storage=True)}{em.loc}")
+    return round_accumulator(em, result, wide, xt.dtype)
 
 
 @lowers(ops.einsum)
@@ -283,19 +319,21 @@ def _einsum(em: Emitter, node: Node, inputs: list[str]) -> str:
     maps = [f"affine_map<({loops}) -> ({', '.join(loop_of[c] for c in s)})>" for s in subscripts]
     maps.append(f"affine_map<({loops}) -> ({', '.join(loop_of[c] for c in output)})>")
     iterators = ", ".join('"parallel"' if c in output else '"reduction"' for c in letters)
-    acc = em.fill(out, 0)
+    wide = TensorType(out.shape, accumulator_dtype(out.dtype))
+    acc = em.fill(wide, 0)
     result = em.fresh("einsum")
-    s = out.dtype.storage
+    s, ws = out.dtype.storage, wide.dtype.storage
     em.emit(f"{result} = linalg.generic {{indexing_maps = [{', '.join(maps)}], iterator_types = [{iterators}]}} "
             f"ins({', '.join(inputs)} : {', '.join(t.mlir(storage=True) for t in types)}) "
-            f"outs({acc} : {out.mlir(storage=True)}) {{")
+            f"outs({acc} : {wide.mlir(storage=True)}) {{")
     args = [em.fresh("a") for _ in inputs]
     o = em.fresh("o")
-    em.emit(f"^bb0({', '.join(f'{a}: {s}' for a in args)}, {o}: {s}):")
-    b = ScalarBuilder(em, out.dtype)
+    em.emit(f"^bb0({', '.join(f'{a}: {s}' for a in args)}, {o}: {ws}):")
+    args = [widen(em, a, out.dtype) for a in args]
+    b = ScalarBuilder(em, wide.dtype)
     product = args[0]
     for a in args[1:]:
         product = b.arith("mulf", "muli", product, a)
-    em.emit(f"  linalg.yield {b.arith('addf', 'addi', o, product)} : {s}")
-    em.emit(f"}} -> {out.mlir(storage=True)}{em.loc}")
-    return result
+    em.emit(f"  linalg.yield {b.arith('addf', 'addi', o, product)} : {ws}")
+    em.emit(f"}} -> {wide.mlir(storage=True)}{em.loc}")
+    return round_accumulator(em, result, wide, out.dtype)

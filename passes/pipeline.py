@@ -41,7 +41,11 @@ ONE_SHOT: Pipeline = [
 ]
 
 TEMPORARIES: Pipeline = [
-    ("func.func(promote-buffers-to-stack)", "small temporaries live on the stack, not the heap"),
+    # 16 KB (default 1 KB): a rows schedule's per-row temporary (4 KB at 1024 f32 columns, up to 4096 columns)
+    # was a malloc+free per row. Allocas inside a parallel loop are scoped per iteration (alloca_scope); libomp
+    # worker stacks are megabytes, so 16 KB per live temporary is safe.
+    ("func.func(promote-buffers-to-stack{max-alloc-size-in-bytes=16384})",
+     "temporaries up to 16 KB live on the stack, not the heap"),
     ("buffer-deallocation-pipeline", "frees the heap temporaries that remain"),
     ("canonicalize", ""),
 ]

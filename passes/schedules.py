@@ -14,6 +14,8 @@ Strategies (measurements in ../shared/notes/cpu-codegen.md):
   microseconds.
 - rows (reductions over the last axis plus elementwise ops, e.g. layer-norm, softmax): the output's op is
   tiled one row per forall iteration and all its producers are fused into it (`structured.fuse {use_forall}`).
+- full reduction (one reduction over every axis, e.g. a sum of 4M): `tile_reduction_using_forall` into
+  REDUCTION_CHUNKS partial results computed in parallel, then a small combining reduction.
 - matmul (2-D, static): block tile [BM, BN] as a forall (one block per thread), register tile 8x32 with the
   fill fused into a zero accumulator, k tiled by 1, vectorized, the accumulator hoisted out of the k loop;
   `vector-contract-lowering=outerproduct` makes it 16 zmm FMAs per k. Shapes the tiles do not divide are
@@ -29,6 +31,7 @@ from tfc.graph import Graph
 
 CHUNK = 65536                      # elements per parallel chunk (notes: 16..64K perform alike)
 PARALLEL_MIN_ELEMENTS = 1 << 17    # below this an elementwise kernel stays serial
+REDUCTION_CHUNKS = 64             # partial results of a parallel full reduction (fixed: same bits on any thread count)
 ROW_TILE = 1                       # rows per forall iteration of row-wise graphs (notes §2: 1 beats 4 and 8)
 REGISTER_TILE = (8, 32)            # 8 rows x 32 columns = 16 zmm accumulators (notes §3)
 BLOCK_ROWS = (64, 32, 16, 8)       # cache block candidates, largest first; each a multiple of the register tile
@@ -58,6 +61,8 @@ def choose(graph: Graph, threads: int = 0) -> Schedule | None:
     classes = {_op_class(n) for n in nodes}
     if classes == {"elementwise"}:
         return _elementwise(graph, nodes)
+    if classes == {"reduction"} and len(nodes) == 1:
+        return _full_reduction(graph, nodes[0])
     if classes == {"elementwise", "reduction"}:
         return _rows(graph, nodes)
     matmuls = [n for n in nodes if _op_class(n) == "matmul"]
@@ -112,6 +117,32 @@ def _rows(graph: Graph, nodes) -> Schedule | None:
     return Schedule("rows", _module(body), keep_named_ops=False)
 
 
+# Reductions whose lowering is one reduction generic (reduce_mean adds a division; argmax has two results).
+_SPLITTABLE_REDUCTIONS = {"reduce_sum", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any"}
+
+
+def _full_reduction(graph: Graph, node) -> Schedule | None:
+    """A reduction over every axis of a large static input (sum of 4M): the reduction is split into
+    REDUCTION_CHUNKS partial results computed in parallel (`tile_reduction_using_forall` over the first axis,
+    each chunk a serial loop that LLVM vectorizes), then combined by a small reduction of the partials. The
+    chunk count does not depend on the thread count, so TFC_NUM_THREADS=1 gives the same bits."""
+    source, out = node.inputs[0].type, node.outputs[0].type
+    if (node.op.name not in _SPLITTABLE_REDUCTIONS or node.attrs.get("keepdims") or out.rank != 0
+            or not source.is_static or source.rank == 0 or source.num_elements < PARALLEL_MIN_ELEMENTS
+            or source.shape[0] < REDUCTION_CHUNKS or len(graph.outputs) != 1
+            or (source.dtype.is_floating and source.dtype.itemsize == 2)):  # a rounding op follows the sum
+        return None
+    threads = [REDUCTION_CHUNKS] + [0] * (source.rank - 1)
+    body = f"""
+    %stores = transform.structured.match ops{{["bufferization.materialize_in_destination"]}} in %root
+        : (!transform.any_op) -> !transform.any_op
+    %red = transform.get_producer_of_operand %stores[0] : (!transform.any_op) -> !transform.any_op
+    %fill, %partial, %combine, %forall = transform.structured.tile_reduction_using_forall %red
+        by num_threads = {threads} : (!transform.any_op)
+        -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)"""
+    return Schedule("full-reduction", _module(body), keep_named_ops=False)
+
+
 def _block(size: int, candidates: tuple[int, ...]) -> int | None:
     return next((c for c in candidates if size % c == 0), None)
 
@@ -125,6 +156,8 @@ def _matmul(matmuls) -> Schedule | None:
         k = node.inputs[0].type.shape[-1]
         if out.rank != 2 or None in out.shape or k is None:
             return None  # batched/dynamic: split_handle below needs every linalg.matmul accounted for
+        if out.dtype.itemsize == 2:
+            return None  # 16-bit floats: mixed-type matmul (bf16 in, f32 accumulator), not tuned or tested
         m, n = out.shape
         bm, bn = _block(m, BLOCK_ROWS), _block(n, BLOCK_COLS)
         if bm and bn:

@@ -7,9 +7,6 @@ KNOWN_GAPS = {
     "cuda-control-flow": "tfc.cond / tfc.while (scf.if / scf.while with tensor results) are not mapped to GPU kernels "
                          "yet: control flow compiles for the CPU only",
     "cuda-runtime-sizes": "tfc.range's computed length and tfc.row's run-time offset are not handled by the GPU path yet",
-    "bfloat16-accumulation-compiled": "compiled reductions, matmul, einsum, conv2d, cumsum and pools of bfloat16 "
-                                      "round every accumulation step to bfloat16 (LLVM promotes each bf16 add); "
-                                      "eager, like TensorFlow's CPU kernels, accumulates in float32 and rounds once",
     "int-division-by-zero-compiled": "integer // and % by zero raise InvalidArgumentError eagerly, but compiled code "
                                      "returns x // 1 (native code has no error channel yet; it must not trap)",
     "gather-out-of-range-compiled": "out-of-range gather indices raise eagerly; compiled code clamps them",

@@ -99,7 +99,9 @@ def _einsum_rule(*xs: TensorType, equation) -> TensorType:
 
 def _einsum_impl(*xs, equation):
     inputs, output = _parse_einsum(equation, [x.ndim for x in xs])
-    return np.einsum(",".join(inputs) + "->" + output, *xs).astype(xs[0].dtype)
+    # float16 products are summed in float32 and rounded once, as compiled code does
+    wide = np.float32 if xs[0].dtype == np.float16 else None
+    return np.einsum(",".join(inputs) + "->" + output, *xs, dtype=wide).astype(xs[0].dtype)
 
 
 _einsum = defop("einsum", infer=_einsum_rule, impl=_einsum_impl, attrs={"equation": "str"}, num_inputs=None,

@@ -268,7 +268,7 @@ def _pool_impl(x, *, kind, ksize, strides, pads):
     out_w = _out_size(x.shape[2], ksize[1], strides[1], 1, 0, 0)
     windows = [x[:, i:i + (out_h - 1) * strides[0] + 1:strides[0], j:j + (out_w - 1) * strides[1] + 1:strides[1], :]
                for i in range(ksize[0]) for j in range(ksize[1])]
-    return np.max(windows, axis=0) if kind == "max" else np.sum(windows, axis=0, dtype=x.dtype)
+    return np.max(windows, axis=0) if kind == "max" else np.sum(windows, axis=0, dtype=np.float32 if x.dtype == np.float16 else x.dtype).astype(x.dtype)
 
 
 _pool2d = defop("pool2d", infer=_pool_rule, impl=_pool_impl, attrs={"kind": "str", "ksize": "ints", "strides": "ints",

@@ -25,6 +25,12 @@ def _reduced_type(x: TensorType, axes, keepdims: bool) -> TensorType:
     return TensorType(shape, x.dtype)
 
 
+def _accumulator(x: np.ndarray):
+    """float16 sums and products run in float32 and round once (bfloat16 arrives widened to float32 already), as
+    the compiled code does; numpy would round every step along a strided axis."""
+    return np.float32 if x.dtype == np.float16 else x.dtype
+
+
 def _sum_rule(x: TensorType, *, axes, keepdims) -> TensorType:
     check_dtype("input_tensor", x, NUMERIC)
     # The Python API normalizes axes; IR read from text (tfc-opt) may not be.
@@ -35,7 +41,8 @@ def _sum_rule(x: TensorType, *, axes, keepdims) -> TensorType:
 
 
 _reduce_sum = defop("reduce_sum", infer=_sum_rule,
-                    impl=lambda x, *, axes, keepdims: np.sum(x, axis=tuple(axes), keepdims=keepdims, dtype=x.dtype),
+                    impl=lambda x, *, axes, keepdims: np.sum(x, axis=tuple(axes), keepdims=keepdims,
+                                                             dtype=_accumulator(x)).astype(x.dtype),
                     attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1, sample_attrs=_REDUCE_SAMPLE,
                     doc="Sum over `axes` (all axes when axis=None); keepdims keeps them as size 1.")
 
@@ -85,10 +92,10 @@ def _min_impl(x, *, axes, keepdims):
 
 def _mean_impl(x, *, axes, keepdims):
     count = int(np.prod([x.shape[a] for a in axes], dtype=np.int64))
-    total = np.sum(x, axis=tuple(axes), keepdims=keepdims, dtype=x.dtype)
+    total = np.sum(x, axis=tuple(axes), keepdims=keepdims, dtype=_accumulator(x))
     if x.dtype.kind == "f":
         with np.errstate(invalid="ignore", divide="ignore"):
-            return (total / x.dtype.type(count)).astype(x.dtype)
+            return (total / total.dtype.type(count)).astype(x.dtype)
     if count == 0:
         return np.zeros_like(total)
     quotient = total // count  # floors; TensorFlow truncates toward zero
@@ -143,7 +150,7 @@ defgrad(reduce_max, _extremum_grad)
 reduce_min = _reduction("reduce_min", _min_impl, NUMERIC, "Minimum over `axes` (+inf for an empty float reduction).")
 defgrad(reduce_min, _extremum_grad)
 reduce_prod = _reduction("reduce_prod", lambda x, *, axes, keepdims: np.prod(x, axis=tuple(axes), keepdims=keepdims,
-                                                                            dtype=x.dtype),
+                                                                            dtype=_accumulator(x)).astype(x.dtype),
                          NUMERIC, "Product over `axes`.")
 
 
@@ -221,7 +228,8 @@ defgrad(argmin, NOT_DIFFERENTIABLE)
 def _cumsum_impl(x, *, axis, exclusive, reverse):
     if reverse:
         x = np.flip(x, axis)
-    result = np.cumsum(x, axis=axis, dtype=x.dtype)
+    # float16 sums run in float32 and round once (bfloat16 arrives here already widened), as compiled code does
+    result = np.cumsum(x, axis=axis, dtype=_accumulator(x)).astype(x.dtype)
     if exclusive:
         result = np.concatenate([np.zeros_like(np.take(result, [0], axis=axis)),
                                  np.take(result, range(result.shape[axis] - 1), axis=axis)], axis=axis) \

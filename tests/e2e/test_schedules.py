@@ -140,3 +140,57 @@ def test_a_failing_schedule_falls_back_to_the_generic_path(monkeypatch, capsys):
     a = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)
     assert_same(tfc.function(_chain)(a, a).numpy(), _np_chain(a, a), rtol=2e-6)
     assert "the broken schedule failed, using the generic path" in capsys.readouterr().err
+
+
+FULL_REDUCTIONS = [  # (shape, expected strategy)
+    ((1 << 22,), "full-reduction"),
+    ((1_000_003,), "full-reduction"),      # 64 chunks do not divide it: a shorter last chunk
+    ((300, 1001), "full-reduction"),       # rank 2: chunks of rows, 300 = 4*64 + 44
+    ((64, 3000), "full-reduction"),        # exactly one row per chunk
+    ((2048, 64, 3), "full-reduction"),     # rank 3, odd innermost axis
+    ((63, 5000), "generic"),               # fewer rows than chunks
+    ((1000,), "generic"),                  # tiny: serial
+]
+
+
+@pytest.mark.parametrize("shape,strategy", FULL_REDUCTIONS)
+@pytest.mark.parametrize("name", ["reduce_sum", "reduce_max", "reduce_min", "reduce_prod"])
+def test_full_reduction(shape, strategy, name):
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal(shape, dtype=np.float32)
+    if name == "reduce_prod":  # factors whose product is exact: signs and a few 2s
+        x = rng.choice(np.array([1, 1, 1, -1], np.float32), shape)
+        x.flat[rng.integers(0, x.size, 20)] = 2  # the product is +-2**k, exact
+    reduce = getattr(tfc, name)
+    fn = tfc.function(lambda v: reduce(v))
+    assert _strategy(lambda v: reduce(v), x) == strategy
+    expected = getattr(np, name[len("reduce_"):])(x.astype(np.float64))
+    assert_same(fn(x).numpy(), np.float32(expected), rtol=1e-4 if name in ("reduce_sum", "reduce_prod") else 0)
+    if strategy != "generic":  # the schedule really ran: partial results combined by a linalg.reduce
+        assert "linalg.reduce" in fn.get_concrete_function(x).as_text("fused")
+
+
+def test_full_reduction_of_booleans_and_ints():
+    rng = np.random.default_rng(8)
+    flags = rng.random((1 << 18,)) < 0.999999
+    ints = rng.integers(-1000, 1000, (1 << 18) + 5, dtype=np.int32)
+    assert _strategy(lambda v: tfc.reduce_all(v), flags) == "full-reduction"
+    assert bool(tfc.function(lambda v: tfc.reduce_all(v))(flags).numpy()) == bool(flags.all())
+    assert bool(tfc.function(lambda v: tfc.reduce_any(v))(~flags).numpy()) == bool((~flags).any())
+    assert int(tfc.function(lambda v: tfc.reduce_sum(v))(ints).numpy()) == int(ints.sum(dtype=np.int32))
+
+
+def test_full_reductions_that_keep_the_generic_path():
+    x = np.random.default_rng(9).random((1 << 18,), dtype=np.float32)
+    keep = lambda v: tfc.reduce_sum(v, keepdims=True)  # noqa: E731  (a reshape follows the reduction)
+    mean = lambda v: tfc.reduce_mean(v)  # noqa: E731  (a division follows the reduction)
+    assert _strategy(keep, x) == "generic" and _strategy(mean, x) == "generic"
+    assert_same(tfc.function(keep)(x).numpy(), x.astype(np.float64).sum(keepdims=True).astype(np.float32), rtol=1e-5)
+    assert_same(tfc.function(mean)(x).numpy(), np.float32(x.astype(np.float64).mean()), rtol=1e-5)
+
+
+def test_single_thread_full_reduction_gives_the_same_bits(monkeypatch):
+    x = np.random.default_rng(10).standard_normal((1 << 20) + 7, dtype=np.float32)
+    parallel = tfc.function(lambda v: tfc.reduce_sum(v))(x).numpy()
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    np.testing.assert_array_equal(tfc.function(lambda v: tfc.reduce_sum(v))(x).numpy(), parallel)
