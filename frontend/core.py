@@ -168,6 +168,25 @@ class tracing:
 
 _Tensor = None
 _INFERRED: dict = {}  # (op, *input TensorTypes) -> the rule's result, for ops without attributes
+_NDARRAY = np.ndarray
+_BFLOAT16 = _dtypes.bfloat16
+
+
+def _infer(op: Op, inputs, attrs):
+    """The op's result type(s) for these inputs. Attribute-free rules are pure functions of the input types:
+    their results are remembered (eager overhead); a repeated call finds them by a tuple of interned types."""
+    if attrs:
+        return op.infer(*[t.type for t in inputs], **attrs)
+    count = len(inputs)
+    key = ((op, inputs[0].type) if count == 1 else (op, inputs[0].type, inputs[1].type) if count == 2
+           else (op, *[t.type for t in inputs]))
+    out_types = _INFERRED.get(key)
+    if out_types is None:
+        out_types = op.infer(*key[1:])
+        if len(_INFERRED) > 4096:
+            _INFERRED.clear()
+        _INFERRED[key] = out_types
+    return out_types
 
 
 def bind(op: Op, *inputs, **attrs):
@@ -178,38 +197,42 @@ def bind(op: Op, *inputs, **attrs):
         from .tensor import Tensor
         _Tensor = Tensor
 
-    trace = current_trace()
+    trace = getattr(_state, "trace", None)
     try:
-        if attrs:
-            out_types = op.infer(*(t.type for t in inputs), **attrs)
-        else:  # attribute-free rules are pure functions of the input types: remember them (eager overhead)
-            key = (op, *(t.type for t in inputs))
-            out_types = _INFERRED.get(key)
-            if out_types is None:
-                out_types = op.infer(*key[1:])
-                if len(_INFERRED) > 4096:
-                    _INFERRED.clear()
-                _INFERRED[key] = out_types
+        out_types = _infer(op, inputs, attrs)
     except errors.RuleError as rule_error:
         error_class = rule_error.eager_class if trace is None else rule_error.traced_class
         raise error_class(f"tfc.{op.name}: {rule_error}", location=errors.user_location()) from None
     single = isinstance(out_types, TensorType)
-    if single:
-        out_types = (out_types,)
     if trace is None:
-        results = op.impl(*(_dtypes.computable(t._value) for t in inputs), **attrs)  # bfloat16 runs as float32
+        # bfloat16 runs as float32 (dtypes.computable); other inputs go to numpy as they are.
+        results = op.impl(*[t._value if t.type.dtype is not _BFLOAT16 else _dtypes.computable(t._value)
+                            for t in inputs], **attrs)
         if single:
-            results = (results,)
-        outs = [Tensor._from_numpy(np.asarray(r, dtype=ty.dtype.np), ty) for r, ty in zip(results, out_types)]
+            outs = [_eager_result(Tensor, results, out_types)]
+        else:
+            outs = [_eager_result(Tensor, r, ty) for r, ty in zip(results, out_types)]
     else:
-        node = trace.graph.add_node(op, [trace.capture(t) for t in inputs], attrs, list(out_types),
-                                    errors.user_location())
+        node = trace.graph.add_node(op, [trace.capture(t) for t in inputs], attrs,
+                                    [out_types] if single else list(out_types), errors.user_location())
         outs = [Tensor._from_symbol(v) for v in node.outputs]
     tapes = getattr(_state, "tapes", None)
     if tapes:
         for tape in tuple(tapes):
             tape._record(op, inputs, attrs, outs)
     return outs[0] if single else tuple(outs)
+
+
+def _eager_result(Tensor, result, type: TensorType):
+    """An eager output Tensor of `type` holding `result` (an array or numpy scalar from the op's impl)."""
+    np_dtype = type.dtype.np
+    if result.__class__ is not _NDARRAY or result.dtype is not np_dtype:
+        result = np.asarray(result, dtype=np_dtype)
+    tensor = object.__new__(Tensor)
+    tensor._value = result
+    tensor._symbol = None
+    tensor.type = type
+    return tensor
 
 
 def _constant_infer(*, value):

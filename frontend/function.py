@@ -13,6 +13,7 @@ import numpy as np
 
 from . import config, dtypes as _dtypes, errors, nest
 from .core import Trace, current_trace, tracing
+from .core import _state as _core_state  # the active trace, read without a call on the fast path
 from .graph import Graph, TensorType, clone_into, print_graph
 from .retracing import RetraceHistory, leaf_key, relax
 from .tensor import Tensor, TensorShape, _cast_python
@@ -63,13 +64,15 @@ def _is_tensor_like(value) -> bool:
 
 
 def _fast_key(args):
-    """(type, dtype, shape) of each argument when all are ndarrays or eager tensors, else None."""
+    """(type, dtype, shape) of each argument, flattened into one tuple, when all are ndarrays or eager tensors;
+    else None."""
     key = []
     for value in args:
-        array = value._value if type(value) is Tensor else value if type(value) is np.ndarray else None
+        cls = value.__class__
+        array = value._value if cls is Tensor else value if cls is np.ndarray else None
         if array is None:
             return None
-        key.append((type(value), array.dtype, array.shape))
+        key += (cls, array.dtype, array.shape)
     return tuple(key)
 
 
@@ -139,6 +142,7 @@ class ConcreteFunction:
                        for spec in input_specs]
         self._single_output = (len(graph.outputs) == 1 and output_is_tensor == [True]
                                and isinstance(output_template, Tensor))
+        self._output_type = graph.outputs[0].type if self._single_output else None
         self._cuda_module = None    # the CUDA build, made on the first GPU call (frontend/device.py)
         self._cuda_artifact = None
 
@@ -149,9 +153,26 @@ class ConcreteFunction:
             raise errors.SignatureMismatchError(
                 f"{self.name}: this concrete function takes {len(self.inputs)} tensor argument(s) "
                 f"({', '.join(self.arg_names)}), got {len(args)}", location=errors.user_location())
-        return self._call_flat(list(args))
+        return self._call_flat(args)
 
-    def _call_flat(self, values: list):
+    def _fast_call_for(self, key: tuple):
+        """The call for arguments of one `_fast_key`: `_call_exact` when that key matches the trace exactly (the
+        traced dtypes and static shapes, no variables, one tensor result), so nothing is left to check or nest."""
+        exact = [(dtype, shape) for _, dtype, shape in zip(key[::3], key[1::3], key[2::3])]
+        if exact == self._exact and self._single_output and not self._variables and not self._assigned \
+                and not self._prints:
+            return self._call_exact
+        return self._call_flat
+
+    def _call_exact(self, args) -> Tensor:
+        if self._module is None:
+            self._compile()
+        (output,) = self._executable(*[v._value if v.__class__ is Tensor else v for v in args])
+        tensor = object.__new__(Tensor)
+        tensor._value, tensor._symbol, tensor.type = output, None, self._output_type
+        return tensor
+
+    def _call_flat(self, values):
         arrays = [self._check(i, v) for i, v in enumerate(values)]
         if self._module is None:
             self._compile()
@@ -318,18 +339,19 @@ class Function:
         return self._history.explain()
 
     def __call__(self, *args, **kwargs):
-        if config.functions_run_eagerly():
+        if config._run_eagerly:
             return self._python_function(*args, **kwargs)
-        trace = current_trace()
-        on_gpu = (self._target or current_target() or "cpu").startswith(("cuda", "gpu"))
+        trace = getattr(_core_state, "trace", None)
+        target = self._target or current_target()
+        on_gpu = target is not None and target.startswith(("cuda", "gpu"))
         fast = not kwargs and len(args) == self._fast_arity and not on_gpu and trace is None
         fast_key = _fast_key(args) if fast else None
-        concrete = self._fast.get(fast_key) if fast_key is not None else None
-        if concrete is not None:
-            return concrete._call_flat(list(args))
+        call = self._fast.get(fast_key) if fast_key is not None else None
+        if call is not None:
+            return call(args)
         concrete, leaves = self._concrete_for(args, kwargs)
         if fast_key is not None:
-            self._fast[fast_key] = concrete
+            self._fast[fast_key] = concrete._fast_call_for(fast_key)
         tensors = [leaf for leaf in leaves if _is_tensor_like(leaf)]
         if trace is not None:
             # Called while another function traces: this function's trace (shared with later direct calls, as

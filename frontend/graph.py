@@ -22,11 +22,12 @@ __all__ = ["TensorType", "Value", "Node", "Graph", "VerificationError", "verify_
 class TensorType:
     """Static type of a tensor: shape (ints, or None for a dimension known only at run time) and dtype."""
 
-    __slots__ = ("shape", "dtype")
+    __slots__ = ("shape", "dtype", "_hash")
 
     def __init__(self, shape: Iterable[int | None], dtype: _dtypes.DType):
         self.shape = tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
+        self._hash = None  # computed once: types key the rule cache on every eager op
 
     @property
     def rank(self) -> int:
@@ -50,7 +51,9 @@ class TensorType:
         return isinstance(other, TensorType) and self.shape == other.shape and self.dtype == other.dtype
 
     def __hash__(self) -> int:
-        return hash((self.shape, self.dtype.name))
+        if self._hash is None:
+            self._hash = hash((self.shape, self.dtype.name))
+        return self._hash
 
     def __repr__(self) -> str:
         return f"TensorType({self.shape}, {self.dtype.name})"

@@ -50,6 +50,19 @@ class TensorShape(tuple):
         return "(" + ", ".join("None" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
 
 
+_TYPES: dict = {}  # (shape, numpy dtype) -> TensorType: tensors of one shape share a type (cheap rule-cache keys)
+
+
+def _interned_type(shape: tuple, np_dtype) -> TensorType:
+    key = (shape, np_dtype)
+    found = _TYPES.get(key)
+    if found is None:
+        if len(_TYPES) > 4096:
+            _TYPES.clear()
+        found = _TYPES[key] = TensorType(shape, _dtypes.as_dtype(np_dtype))
+    return found
+
+
 class Tensor:
     """A multi-dimensional array of one dtype. Eager tensors hold a numpy array; traced ones a graph Value."""
 
@@ -61,7 +74,7 @@ class Tensor:
         tensor = object.__new__(cls)
         tensor._value = array
         tensor._symbol = None
-        tensor.type = type or TensorType(array.shape, _dtypes.as_dtype(array.dtype))
+        tensor.type = type or _interned_type(array.shape, array.dtype)
         return tensor
 
     @classmethod
@@ -294,6 +307,9 @@ def _cast_python(value, dtype: _dtypes.DType) -> np.ndarray:
 
 def convert_to_tensor(value, dtype=None, dtype_hint=None) -> Tensor:
     """Converts Tensors, numpy arrays, Python scalars and nested lists into a Tensor (TensorFlow's rules)."""
+    if (value.__class__ is float or value.__class__ is int) and dtype.__class__ is _dtypes.DType and \
+            dtype.is_floating:  # `x * 0.5`: nothing to check, numpy rounds as _cast_python would
+        return Tensor._from_numpy(np.array(value, dtype.np))
     if isinstance(value, Tensor):
         if dtype is not None and _dtypes.as_dtype(dtype) != value.dtype:
             raise errors.TfcTypeError(f"expected a {_dtypes.as_dtype(dtype).name} tensor, got a "

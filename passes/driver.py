@@ -48,6 +48,38 @@ class Artifact:
         return Module(self.library, self.manifest, self.weights)
 
 
+class LazyStages(dict):
+    """Stage texts by name, where some are made on first read (`lazy`: name -> function returning the text)."""
+
+    def __init__(self, lazy: dict):
+        super().__init__()
+        self._lazy = dict(lazy)
+
+    def __missing__(self, stage: str) -> str:
+        make = self._lazy.get(stage)  # get, not pop: two threads reading the same stage both find it
+        if make is None:
+            raise KeyError(stage)
+        text = self[stage] = make()
+        self._lazy.pop(stage, None)
+        return text
+
+    def __contains__(self, stage) -> bool:
+        return dict.__contains__(self, stage) or stage in self._lazy
+
+    def get(self, stage, default=None):
+        return self[stage] if stage in self else default
+
+    def only(self, names) -> "LazyStages":
+        """These stages (made or still lazy) and no others."""
+        kept = LazyStages({n: f for n, f in self._lazy.items() if n in names})
+        kept.update({n: t for n, t in self.items() if n in names})
+        return kept
+
+
+def _joined_stage(functions: list, stage: str) -> str:
+    return "\n".join(f.stages[stage] for f in functions)
+
+
 def _build_dir() -> str:
     global _BUILD_DIR
     if _BUILD_DIR is None:
@@ -103,9 +135,9 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     from .weights import hoist_weights
 
     symbol = symbol_name(name)
-    stages = {"tfc": print_graph(graph)}
     optimized = graph_passes.optimize(graph)
-    stages["optimized"] = print_graph(optimized)
+    # The tfc-level stages print every constant (megabytes for a model's weights): only when read.
+    stages = LazyStages({"tfc": lambda: print_graph(graph), "optimized": lambda: print_graph(optimized)})
     lowered_graph, weight_names, weights = hoist_weights(optimized)
     stages["linalg"] = lower_graph(lowered_graph, native_name(name))
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
@@ -142,7 +174,7 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
     linalg = libm.route_inaccurate_ops("\n".join(f.func for f in functions))
     entries = [f.entry for f in functions]
     weights = {k: v for f in functions for k, v in f.weights.items()}
-    stages = {stage: "\n".join(f.stages[stage] for f in functions) for stage in ("tfc", "optimized")}
+    stages = LazyStages({stage: functools.partial(_joined_stage, functions, stage) for stage in ("tfc", "optimized")})
     stages["linalg"] = linalg
     # Codegen strategy: a schedule when the module holds one function it applies to (the transform script acts
     # on the whole module), threads from TFC_NUM_THREADS (serial when libomp is missing).
@@ -206,9 +238,8 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
         library, manifest = cache.store(key, library, manifest)
         timer.stage("cache store", start)
     timer.report()
-    artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else {k: stages[k] for k in
-                                                                                   ("tfc", "optimized", "linalg")},
-                        weights)
+    artifact = Artifact(library, manifest, stages if keep_stages or dump_dir else stages.only(
+        ("tfc", "optimized", "linalg")), weights)
     with _LOCK:
         _MEMO[key] = artifact
     return artifact
@@ -283,8 +314,10 @@ def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, 
             start = timer.stage(stage, start)
     else:
         all_pipes = [p for _, pipes in cpu_stages for p in pipes]
+        # Without locations: they never reach the LLVM IR (no debug info is emitted), and printing and parsing
+        # them again costs mlir-opt and mlir-translate time (the stage-by-stage path above keeps them).
         stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes, **params),
-                                          what=f"compile ({name})")
+                                          what=f"compile ({name})", debug_info=False)
         start = timer.stage("mlir-opt", start)
     stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
     start = timer.stage("translate", start)

@@ -22,6 +22,12 @@ __all__ = ["Executable", "Module", "load", "load_manifest"]
 
 
 _REMEMBER_BYTES = 1 << 16
+# Outputs of at most this many bytes are views into a per-thread chunk of _CHUNK_SLOTS outputs, allocated at once
+# with its address known: a view costs ~0.07 us where np.empty plus its address cost ~0.45 us. A result the
+# caller keeps retains its chunk (at most 4 KB). Each view is C-contiguous and aligned like any numpy array's
+# element (what the kernels already accept for inputs).
+_CHUNK_BYTES = 64
+_CHUNK_SLOTS = 64
 _BYTE = ctypes.c_char
 
 
@@ -32,6 +38,13 @@ def _address(array: np.ndarray) -> int:
         return ctypes.addressof(_BYTE.from_buffer(array))
     except (TypeError, ValueError, BufferError):  # read-only or empty
         return array.ctypes.data
+
+
+def _nbytes(shape: tuple, dtype: np.dtype) -> int:
+    count = 1
+    for d in shape:
+        count *= d
+    return count * dtype.itemsize
 
 
 class Executable:
@@ -56,6 +69,7 @@ class Executable:
         self._arg_shapes = [tuple(a["shape"]) for a in self.args]
         self._result_shapes = [tuple(r["shape"]) for r in self.results]
         self._scratch = threading.local()  # per-thread descriptors: concurrent calls never share them
+        self._arity = len(self.args)
 
     def _thread_scratch(self):
         """(descriptors, their byref arguments, last small input per slot, its address) for this thread."""
@@ -72,10 +86,15 @@ class Executable:
             refs = tuple([ctypes.byref(d) for d in descriptors[:n]] +
                          [ctypes.byref(d) for d in self._weight_descriptors] +
                          [ctypes.byref(d) for d in descriptors[n:]])
-            scratch = self._scratch.value = (descriptors, refs, [None] * len(self.args), [0] * len(self.args))
+            chunks = [[None, 0, _CHUNK_SLOTS] if 0 < _nbytes(shape, dtype) <= _CHUNK_BYTES else None
+                      for shape, dtype in zip(self._result_shapes, self._result_dtypes)]
+            scratch = self._scratch.value = (descriptors, refs, [None] * len(self.args), [0] * len(self.args),
+                                             chunks)
         return scratch
 
     def __call__(self, *values) -> list[np.ndarray]:
+        if self._static and len(values) == self._arity:
+            return self._call_static(values)
         if len(values) != len(self.args):
             names = ", ".join(a["name"] for a in self.args)
             raise SignatureMismatchError(f"{self.name}() takes {len(self.args)} tensor argument(s) ({names}), "
@@ -90,7 +109,10 @@ class Executable:
         return outputs
 
     def _call_static(self, values) -> list[np.ndarray]:
-        descriptors, refs, last, last_address = self._thread_scratch()
+        try:
+            descriptors, refs, last, last_address, chunks = self._scratch.value
+        except AttributeError:  # this thread's first call
+            descriptors, refs, last, last_address, chunks = self._thread_scratch()
         keep = []  # arrays converted here must outlive the native call
         for i, value in enumerate(values):
             if value is last[i]:  # the same small array as last time: its address is known
@@ -106,11 +128,23 @@ class Executable:
                     last[i], last_address[i] = value, address
             descriptors[i].aligned = descriptors[i].allocated = address
         outputs = []
-        for j, (shape, dtype) in enumerate(zip(self._result_shapes, self._result_dtypes)):
-            out = np.empty(shape, dtype)
-            descriptor = descriptors[len(values) + j]
-            descriptor.aligned = descriptor.allocated = _address(out)
+        j = len(values)
+        for shape, dtype, chunk in zip(self._result_shapes, self._result_dtypes, chunks):
+            if chunk is None:
+                out = np.empty(shape, dtype)
+                address = _address(out)
+            else:  # [chunk array, its address, next free slot]
+                slot = chunk[2]
+                if slot == _CHUNK_SLOTS:
+                    chunk[0] = np.empty((_CHUNK_SLOTS, *shape), dtype)
+                    chunk[1], slot = _address(chunk[0]), 0
+                out = chunk[0][slot, ...]
+                address = chunk[1] + slot * out.nbytes
+                chunk[2] = slot + 1
+            descriptor = descriptors[j]
+            descriptor.aligned = descriptor.allocated = address
             outputs.append(out)
+            j += 1
         self._fn(*refs)
         return outputs
 

@@ -60,6 +60,8 @@ def broadcast_shapes(*shapes: Sequence[int | None], names: Sequence[str] = ("x",
 
 def binary_operands(x, y) -> tuple[Tensor, Tensor]:
     """Converts a binary op's operands: a non-tensor operand adopts the tensor operand's dtype (TF's rule)."""
+    if type(x) is Tensor and type(y) is Tensor:  # the common case, nothing to convert
+        return x, y
     if isinstance(x, Tensor) or hasattr(x, "_as_tensor"):
         x = convert_to_tensor(x)
         return x, _adopt(y, x.dtype)

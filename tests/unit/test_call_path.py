@@ -116,3 +116,51 @@ def test_threaded_library_runs_in_a_fresh_process_with_only_the_runtime(tmp_path
               "assert 'tfc.passes' not in sys.modules and 'llvmlite' not in sys.modules\nprint('ok')\n")
     proc = subprocess.run([sys.executable, "-c", script, str(tmp_path / os.path.basename(library))], capture_output=True, text=True)
     assert proc.stdout.strip() == "ok", proc.stderr
+
+
+def test_small_outputs_from_a_shared_chunk_stay_distinct_across_refills():
+    """Small results are views into a per-thread chunk of 64 slots: 150 calls cross two refills, and every
+    result kept keeps its own value (no slot is handed out twice)."""
+    run = _executable(np.float32(0.0) + np.zeros((), np.float32))
+    results = [run(np.array(i, np.float32))[0] for i in range(150)]
+    assert all(r.shape == () and r.dtype == np.float32 for r in results)
+    np.testing.assert_array_equal(np.array(results), np.arange(150, dtype=np.float32) * 2 + 1)
+    assert not any(np.shares_memory(a, b) for a, b in zip(results, results[1:]))
+
+
+def test_small_outputs_per_thread():
+    run = _executable(np.zeros(4, np.float32))
+    failures = []
+
+    def worker(seed):
+        kept = [(x, run(x)[0]) for x in (np.full(4, seed * 1000 + i, np.float32) for i in range(200))]
+        failures.extend(seed for x, y in kept if not np.array_equal(y, x * 2 + 1))
+
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert not failures
+
+
+def test_function_fast_path_keeps_checks_and_retraces():
+    calls = []
+
+    @tfc.function
+    def f(x):
+        calls.append(1)
+        return x + 1.0
+
+    x = tfc.constant(np.float32(1.0))
+    assert [f(x).numpy() for _ in range(3)] == [2.0, 2.0, 2.0] and len(calls) == 1
+    assert f(np.float32(2.0)).numpy() == 3.0  # a numpy scalar: the binding path, the same trace
+    np.testing.assert_array_equal(f(np.ones(3, np.float32)).numpy(), [2.0, 2.0, 2.0])
+    assert len(calls) == 2  # a new shape retraces
+    assert f(tfc.constant(np.float64(1.0))).dtype == tfc.float64 and len(calls) == 3
+    tfc.config.run_functions_eagerly(True)
+    try:
+        f(x)  # runs the Python body even though the fast table knows these arguments
+        assert len(calls) == 4
+    finally:
+        tfc.config.run_functions_eagerly(False)
