@@ -94,13 +94,17 @@ def _pow_grad(node, g):
 maximum = _binary("maximum", np.maximum, "The larger of x and y elementwise (nan if either is nan).")
 
 
+def _tie_to_x_grad(node, g, x_wins_comparison):
+    """The gradient goes to x where `x_wins_comparison(x, y)`, else to y (TensorFlow's rule: ties go to x)."""
+    x, y = node.inputs
+    x_wins = x_wins_comparison(x, y)
+    return unbroadcast(select_zero(x_wins, g), x), unbroadcast(g - select_zero(x_wins, g), y)
+
+
 @defgrad(maximum)
 def _maximum_grad(node, g):
-    """The gradient goes to x where x >= y, else to y (TensorFlow's tie rule)."""
     from .logic import greater_equal
-    x, y = node.inputs
-    x_wins = greater_equal(x, y)
-    return unbroadcast(select_zero(x_wins, g), x), unbroadcast(g - select_zero(x_wins, g), y)
+    return _tie_to_x_grad(node, g, greater_equal)
 
 
 minimum = _binary("minimum", np.minimum, "The smaller of x and y elementwise (nan if either is nan).")
@@ -108,11 +112,8 @@ minimum = _binary("minimum", np.minimum, "The smaller of x and y elementwise (na
 
 @defgrad(minimum)
 def _minimum_grad(node, g):
-    """The gradient goes to x where x <= y, else to y (TensorFlow's tie rule)."""
     from .logic import less_equal
-    x, y = node.inputs
-    x_wins = less_equal(x, y)
-    return unbroadcast(select_zero(x_wins, g), x), unbroadcast(g - select_zero(x_wins, g), y)
+    return _tie_to_x_grad(node, g, less_equal)
 
 
 atan2 = _binary("atan2", np.arctan2, "Angle of the point (x=x2, y=x1) in radians: atan2(y, x).", allowed=FLOATING)
