@@ -9,10 +9,11 @@ operands of tfc.while and only the predicate is an operand of tfc.cond.
 """
 from __future__ import annotations
 
+import weakref
 from typing import Callable
 
 from . import dtypes as _dtypes, errors, nest
-from .core import Trace, current_trace, defgrad, defop, tracing
+from .core import Trace, current_trace, defgrad, defop, recording_tapes, tracing
 from .graph import Graph, TensorType
 from .tensor import Tensor, TensorShape, convert_to_tensor
 
@@ -76,26 +77,74 @@ while_op = defop("while", infer=_while_rule, impl=_not_bound, num_inputs=None, n
                      "body (yields the next loop variables). Results: the final loop variables.")
 
 
-def _no_gradient_yet(node, *output_grads):
-    raise errors.UnsupportedError(f"the gradient of tfc.{node.op.name if hasattr(node, 'op') else 'control flow'} "
-                                  "(a tensor-dependent if or loop) is not implemented yet: differentiate a function "
-                                  "without graph control flow, or move the loop outside the GradientTape",
-                                  location=errors.user_location())
+def _cond_gradient(node, *output_grads):
+    from .control_flow_grad import cond_gradient
+    return cond_gradient(node, *output_grads)
 
 
-defgrad(cond_op, _no_gradient_yet)
-defgrad(while_op, _no_gradient_yet)
+def _while_gradient(node, *output_grads):
+    from .control_flow_grad import while_gradient
+    return while_gradient(node, *output_grads)
 
 
-def _refuse_under_tape(what: str) -> None:
-    """A recording GradientTape would not see into the regions (their values are captured implicitly) and would
-    give None gradients silently: refuse loudly until control-flow gradients exist."""
-    from .core import recording_tapes
-    if recording_tapes():
-        raise errors.UnsupportedError(f"{what} on a tensor condition inside a recording GradientTape: the gradient "
-                                      "of graph control flow is not implemented yet; compute the gradient of code "
-                                      "without tensor-dependent if/while, or outside the tape",
-                                      location=errors.user_location())
+# The rules (in control_flow_grad) re-trace the branch / body functions under an inner tape: see there.
+defgrad(cond_op, _cond_gradient)
+defgrad(while_op, _while_gradient)
+
+
+class RegionTrace(Trace):
+    """The trace of a region. It remembers the tensors of enclosing graphs that the region captured (by object:
+    a tape tells tensors apart by identity) and the Variables it read, because a gradient must flow to them."""
+
+    def __init__(self, graph: Graph, outer: Trace | None):
+        super().__init__(graph)
+        self.outer = outer
+        self.captured: dict[int, Tensor] = {}
+        self.variables: dict[int, object] = {}
+
+    def capture(self, tensor):
+        value = super().capture(tensor)
+        if value.graph is not self.graph and isinstance(tensor, Tensor):
+            self.captured.setdefault(id(tensor), tensor)
+            if isinstance(self.outer, RegionTrace) and value.graph is not self.outer.graph:
+                self.outer.capture(tensor)  # from further out: the enclosing region captures it too
+        return value
+
+
+class _CaptureLog:
+    """Stands in for the recording tapes while a region is traced: the region's ops are not recorded one by one
+    (their values live in the region); the tapes see the whole control-flow node instead. It only notes the
+    Variables the region reads."""
+
+    def __init__(self, trace: RegionTrace):
+        self.trace = trace
+
+    def _record(self, op, inputs, attrs, outputs) -> None:
+        pass
+
+    def _on_variable_read(self, variable, tensor) -> None:
+        self.trace.variables.setdefault(id(variable), variable)
+
+
+_REGION_TRACES: "weakref.WeakKeyDictionary[Graph, RegionTrace]" = weakref.WeakKeyDictionary()
+
+
+def record_on_tapes(op, region_traces, leading: list[Tensor], outputs: list[Tensor], attrs: dict) -> None:
+    """Reports a control-flow node to the recording tapes as one op whose inputs are `leading` (the loop
+    variables) and the floating tensors and Variables its regions captured (each Variable read once more here,
+    so the tapes see a read in this graph)."""
+    tapes = recording_tapes()
+    if not tapes:
+        return
+    captured, variables = {}, {}
+    for trace in region_traces:
+        captured.update((k, t) for k, t in trace.captured.items() if t.dtype.is_floating)
+        variables.update((k, v) for k, v in trace.variables.items() if v.dtype.is_floating)
+    captured, variables = list(captured.values()), list(variables.values())
+    reads = [v._as_tensor() for v in variables]
+    attrs = dict(attrs, captured=captured, variables=variables)
+    for tape in tuple(tapes):
+        tape._record(op, list(leading) + captured + reads, attrs, outputs)
 
 
 def is_symbolic(value) -> bool:
@@ -107,9 +156,18 @@ def trace_region(fn: Callable, arg_types: list[TensorType], name: str):
     outer = current_trace()
     region = Graph(name, parent=outer.graph)
     args = [Tensor._from_symbol(region.add_input(t)) for t in arg_types]
-    inner = Trace(region)
-    with tracing(inner):
-        result = fn(*args)
+    inner = RegionTrace(region, outer)
+    _REGION_TRACES[region] = inner
+    tapes = recording_tapes()
+    saved = list(tapes)
+    if saved:  # the tapes see the finished node (record_on_tapes), not the ops inside the region
+        tapes[:] = [_CaptureLog(inner)]
+    try:
+        with tracing(inner):
+            result = fn(*args)
+    finally:
+        if saved:
+            tapes[:] = saved
     return region, inner, result
 
 
@@ -164,17 +222,30 @@ def cond(pred, true_fn: Callable, false_fn: Callable, name=None):
                                       f"{a.type.mlir()} vs {b.type.mlir()}", location=errors.user_location())
     _finish_region(then_region, then_trace, [t for t in then_tensors if t is not None])
     _finish_region(else_region, else_trace, [t for t in else_tensors if t is not None])
-    return build_cond(pred, then_region, else_region, then_result, then_tensors)
+
+    def results_of(fn, what):  # the branch again, as the list of its result tensors (for the gradient)
+        return lambda: [t for t in _tensor_leaves(fn(), what)[1] if t is not None]
+    return build_cond(pred, then_region, else_region, then_result, then_tensors,
+                      (results_of(true_fn, "true_fn"), results_of(false_fn, "false_fn")))
 
 
-def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, leaf_tensors: list):
-    """Adds the tfc.cond node; returns `template` with its tensor leaves replaced by the node's results."""
-    _refuse_under_tape("tfc.cond (or a Python if)")
+def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, leaf_tensors: list,
+               branch_results=None):
+    """Adds the tfc.cond node; returns `template` with its tensor leaves replaced by the node's results.
+
+    `branch_results`: (then, else) functions that re-run each branch and return its result tensors (in node
+    result order), which the gradient re-traces under a tape; needed when a GradientTape records."""
     trace = current_trace()
     types = list(_cond_rule(pred.type, regions=(then_region, else_region)))
     node = trace.graph.add_node(cond_op, [trace.capture(pred)], {}, types, errors.user_location(),
                                 [then_region, else_region])
-    results = iter(Tensor._from_symbol(v) for v in node.outputs)
+    outputs = [Tensor._from_symbol(v) for v in node.outputs]
+    if recording_tapes():
+        if branch_results is None:
+            raise AssertionError("build_cond under a GradientTape needs the branch functions")
+        record_on_tapes(cond_op, [_REGION_TRACES[then_region], _REGION_TRACES[else_region]], [], outputs,
+                        {"pred": pred, "branches": branch_results})
+    results = iter(outputs)
     return nest.pack_sequence_as(template, [None if t is None else next(results) for t in leaf_tensors])
 
 
@@ -247,12 +318,14 @@ def _loop_types(leaves: list[Tensor], structure, single: bool, shape_invariants)
 
 
 def _traced_while(cond, body, state, structure, single, shape_invariants, maximum_iterations):
-    _refuse_under_tape("tfc.while_loop (or a Python while/for)")
-    leaves = nest.flatten(state)
-    types = _loop_types(leaves, structure, single, shape_invariants)
-    counted = maximum_iterations is not None
-    if counted:  # an extra loop variable counts iterations; the condition also requires count < maximum
-        limit = convert_to_tensor(maximum_iterations, dtype=_dtypes.int32)
+    leaves = user_leaves = nest.flatten(state)
+    types = user_types = _loop_types(leaves, structure, single, shape_invariants)
+    limited = maximum_iterations is not None
+    taped = bool(recording_tapes())  # the gradient runs the body's VJP once per iteration: it needs the count
+    counted = limited or taped
+    if counted:  # an extra loop variable counts iterations; the condition may also require count < maximum
+        if limited:
+            limit = convert_to_tensor(maximum_iterations, dtype=_dtypes.int32)
         leaves = [convert_to_tensor(0)] + leaves
         types = [TensorType((), _dtypes.int32)] + types
 
@@ -264,7 +337,7 @@ def _traced_while(cond, body, state, structure, single, shape_invariants, maximu
         if result.dtype != _dtypes.bool or result.ndim != 0:
             raise errors.TfcTypeError(f"tfc.while_loop: cond must return a scalar bool, got shape {result.shape} "
                                       f"dtype {result.dtype.name}", location=errors.user_location())
-        if counted:
+        if limited:
             result = (args[0] < limit) & result
         return result
 
@@ -294,6 +367,12 @@ def _traced_while(cond, body, state, structure, single, shape_invariants, maximu
     trace = current_trace()
     node = trace.graph.add_node(while_op, [trace.capture(t) for t in leaves], {}, types, errors.user_location(),
                                 [cond_region, body_region])
-    outs = [Tensor._from_symbol(v) for v in node.outputs][1 if counted else 0:]
+    outs = [Tensor._from_symbol(v) for v in node.outputs]
+    count, outs = (outs[0], outs[1:]) if counted else (None, outs)
+    if taped:
+        def advance(*flat):  # one iteration again, on flat loop variables (the gradient re-traces it)
+            return [convert_to_tensor(v) for v in nest.flatten(body(*nest.pack_sequence_as(structure, list(flat))))]
+        record_on_tapes(while_op, [body_trace], user_leaves, outs,
+                        {"count": count, "advance": advance, "types": user_types})
     result = nest.pack_sequence_as(structure, outs)
     return result[0] if single else result

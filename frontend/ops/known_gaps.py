@@ -2,8 +2,6 @@
 use it as xfail reasons, so a gap that gets fixed shows up as an unexpected pass."""
 
 KNOWN_GAPS = {
-    "control-flow-gradients": "GradientTape through tfc.cond / tfc.while (a tensor-dependent if or loop in a "
-                              "compiled function) raises UnsupportedError: their gradients are not implemented yet",
     "cuda-control-flow": "tfc.cond / tfc.while (scf.if / scf.while with tensor results) are not mapped to GPU kernels "
                          "yet: control flow compiles for the CPU only",
     "cuda-runtime-sizes": "tfc.range's computed length and tfc.row's run-time offset are not handled by the GPU path yet",

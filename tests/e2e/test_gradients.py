@@ -9,8 +9,6 @@ import pytest
 
 import tfc
 from tfc.core import NOT_DIFFERENTIABLE, REGISTRY
-from tfc.errors import UnsupportedError
-from tfc.ops.known_gaps import KNOWN_GAPS
 
 from conftest import make_input
 from op_cases import CASES
@@ -99,9 +97,6 @@ def _compiled_cases():
     for param in _gradient_cases():
         case, shapes = param.values
         if _weights(case, _inputs(case, shapes))[1]:  # a floating result: there is a gradient to compile
-            if case.op in ("cond", "while"):
-                param = pytest.param(case, shapes, id=param.id, marks=pytest.mark.xfail(
-                    reason=KNOWN_GAPS["control-flow-gradients"], strict=True, raises=UnsupportedError))
             seen[case.id] = param
     return list(seen.values())
 
