@@ -112,7 +112,13 @@ def if_stmt(test, true_fn, false_fn, state: tuple, names: tuple, line: int, in_t
     _finish_region(else_region, else_trace, else_tensors)
     # Built even without results when a branch has ops (their side effects, e.g. variable updates, must run).
     has_ops = then_tensors or then_region.nodes or else_region.nodes
-    merged = build_cond(pred, then_region, else_region, templates, then_tensors) if has_ops else []
+    kinds = [kind for kind, _, _ in plan]
+
+    def results_of(branch_fn):  # the branch again, as its result tensors (a GradientTape's rule re-traces it)
+        return lambda: [convert_to_tensor(leaf) for kind, value in zip(kinds, branch_fn(*state)) if kind == "tensors"
+                        for leaf in nest.flatten(value)]
+    merged = build_cond(pred, then_region, else_region, templates, then_tensors,
+                        (results_of(true_fn), results_of(false_fn))) if has_ops else []
     merged = iter(merged)
     return tuple(value_a if kind != "tensors" else next(merged) for kind, value_a, _ in plan)
 
