@@ -11,13 +11,32 @@ functions under an inner tape, inside new control flow, and take that tape's vec
   per-iteration state, so it works for any trip count known at run time and for run-time shapes), then
   accumulates the body's VJP at that state.
 
-The re-traced functions run again at trace time, so Python side effects in a differentiated branch or body
-(prints, Variable assignments) are traced again in the gradient.
+The re-traced functions run again at trace time: a Variable assignment in a differentiated branch or body would
+run again in the gradient, so it raises UnsupportedError instead (Python side effects such as print happen again
+at trace time; they are not part of the graph).
 """
 from __future__ import annotations
 
-from . import nest
+from . import errors
+from .core import current_trace
 from .tensor import Tensor, TensorShape
+
+
+def _retraced(run):
+    """`run()` once more, refusing Variable assignments (they would be applied twice: forward and gradient)."""
+    graph = current_trace().graph
+    start = len(graph.nodes)
+    results = run()
+    pending = list(graph.nodes[start:])
+    while pending:
+        node = pending.pop()
+        if node.op.name == "assign_variable":
+            raise errors.UnsupportedError(
+                "a Variable is assigned inside a tensor-dependent if/loop that a GradientTape differentiates: its "
+                "gradient re-runs the branch or loop body, which would assign it again; assign outside the "
+                "if/loop or outside the tape", location=errors.user_location())
+        pending.extend(n for region in node.regions for n in region.nodes)
+    return results
 
 
 def _vjp(run, sources: list, variables: list, output_grads: list) -> list[Tensor]:
@@ -28,7 +47,7 @@ def _vjp(run, sources: list, variables: list, output_grads: list) -> list[Tensor
     with GradientTape(watch_accessed_variables=False) as tape:
         tape.watch([s for s in sources if s.dtype.is_floating])
         tape.watch(variables)
-        results = run()
+        results = _retraced(run)
     pairs = [(r, g) for r, g in zip(results, output_grads) if g is not None and r.dtype.is_floating]
     wrt = list(sources) + list(variables)
     if not pairs:
@@ -67,7 +86,7 @@ def while_gradient(node, *output_grads):
     def state_before(iteration):
         """The loop variables after `iteration` runs of the body (recomputed from the initial values)."""
         def body(j, *state):
-            return (j + 1, *advance(*state))
+            return (j + 1, *_retraced(lambda: advance(*state)))
         from .tensor import convert_to_tensor
         result = while_loop(lambda j, *state: j < iteration, body, (convert_to_tensor(0), *inits),
                             shape_invariants=(TensorShape(()), *shapes))

@@ -163,3 +163,18 @@ def test_stop_gradient_inside_a_branch_is_respected():
     gx, gw = compiled(np.array([1.0, 2.0]), np.array(3.0))
     np.testing.assert_allclose(gx.numpy(), [3.0, 3.0])
     assert gw.numpy() == pytest.approx(2.0)  # only the `+ w` term: the product's w is stopped
+
+
+def test_a_variable_assigned_in_a_differentiated_branch_is_refused():
+    v = tfc.Variable(np.array(1.0))
+
+    @tfc.function
+    def step(x):
+        with tfc.GradientTape() as tape:
+            tape.watch(x)
+            y = tfc.cond(tfc.reduce_sum(x) > 0.0, lambda: x * v.assign_add(1.0), lambda: x)
+            loss = tfc.reduce_sum(y)
+        return tape.gradient(loss, x)
+
+    with pytest.raises(tfc.errors.UnsupportedError, match="would assign it again"):
+        step(np.array([1.0, 2.0]))
