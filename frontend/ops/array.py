@@ -258,15 +258,25 @@ def _gather_impl(params, indices, *, axis):
 _gather = defop("gather", infer=_gather_rule, impl=_gather_impl, attrs={"axis": "int"}, num_inputs=2,
                 sample_attrs={"axis": 0},
                 sample_types=lambda dtype: [TensorType((2, 2), dtype), TensorType((3,), _dtypes.int32)],
-                doc="Slices of params along `axis` at `indices` (out-of-range indices: an error when eager; "
-                    "clamped in compiled code).")
+                doc="Slices of params along `axis` at `indices` (out-of-range indices raise InvalidArgumentError; in "
+                    "compiled code after the call, by a run-time check).")
 
 
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     params, indices = convert_to_tensor(params), convert_to_tensor(indices)
     if batch_dims:
         fail("gather", "batch_dims other than 0 are not supported yet")
-    return bind(_gather, params, indices, axis=_axis_or_fail("gather", axis or 0, params.ndim))
+    axis = _axis_or_fail("gather", axis or 0, params.ndim)
+    size = params.shape[axis]
+    # Compiled code clamps indices; a run-time check raises like the eager implementation (frontend/checks.py).
+    # Indices known while tracing need none unless one is out of range.
+    if indices.is_symbolic or (indices._value.size and not (0 <= indices._value.min() <= indices._value.max() < size)):
+        from ..checks import require
+        from .logic import greater_equal, less, logical_and
+        from .reductions import reduce_all
+        require(lambda: reduce_all(logical_and(greater_equal(indices, 0), less(indices, size))),
+                f"tfc.gather: an index is not in [0, {size})")
+    return bind(_gather, params, indices, axis=axis)
 
 
 gather.op = _gather

@@ -122,7 +122,6 @@ def test_two_same_shaped_reductions_in_one_function():
     np.testing.assert_allclose(second.numpy(), (x * 2).sum(1), rtol=1e-6)
 
 
-@pytest.mark.xfail(reason=KNOWN_GAPS["int-division-by-zero-compiled"], strict=True)
 def test_compiled_integer_division_by_zero_raises():
     with pytest.raises(tfc.errors.InvalidArgumentError):
         compiled(lambda x, y: x // y, np.array([1], np.int32), np.array([0], np.int32))
