@@ -14,7 +14,6 @@ KNOWN_GAPS = {
                                     "inside tfc.cond / tfc.while bodies and on the CUDA target, where they clamp",
     "random-streams": "stateless_uniform/normal use tfc's own counter-based hash, not TensorFlow's Philox: the same "
                       "seed gives different numbers than TensorFlow (but the same eager and compiled)",
-    "pad-modes": "tfc.pad supports mode CONSTANT only (REFLECT and SYMMETRIC raise)",
     "dynamic-shapes": "the new data-movement ops (concat, slice, pad, gather, reverse, cumsum, einsum, conv2d, "
                       "pool2d, random) need static shapes when compiled",
     "where-one-arg-traced": "tfc.where(condition) and boolean-mask indexing have data-dependent shapes: eager only",
