@@ -232,7 +232,7 @@ irdl.dialect @tfc {
     irdl.operands(x: %t_x, y: %t_y)
     irdl.results(output: %t_output)
   }
-  // tfc.gather: Slices of params along `axis` at `indices` (out-of-range indices: an error when eager; clamped in compiled code).
+  // tfc.gather: Slices of params along `axis` at `indices` (out-of-range indices raise InvalidArgumentError; in compiled code after the call, by a run-time check).
   irdl.operation @gather {
     %t_params = irdl.base "!builtin.tensor"
     %t_indices = irdl.base "!builtin.tensor"

@@ -214,6 +214,9 @@ class ConcreteFunction:
                             end=spec.end, output_stream=spec.stream)
         for var, index in self._assigned:
             var.assign(outputs[index])
+        from .checks import require
+        for index, message, location in self.graph.output_checks:
+            require(lambda index=index: outputs[index], message, location)
         return self._structured(outputs[:self._num_user_outputs])
 
     def _check(self, index: int, value) -> np.ndarray:
@@ -544,6 +547,9 @@ def _state_outputs(graph: Graph, trace: Trace):
         final = bind(variables.read_variable_op, Tensor._from_symbol(handle))
         graph.outputs.append(final._symbol)
         assigned.append((var, len(graph.outputs) - 1))
+    for spec in graph.checks:  # last: the runtime inspects and drops them (frontend/checks.py)
+        graph.outputs.append(trace.capture(spec.ok))
+        graph.output_checks.append((len(graph.outputs) - 1, spec.message, spec.location))
     return user, assigned, prints
 
 

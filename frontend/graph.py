@@ -141,6 +141,10 @@ class Graph:
         self.captured_variables: list = []
         self.created_variables: list = []
         self.prints: list = []
+        # Run-time checks (frontend/checks.py): CheckSpecs while tracing, then (output index, message, location)
+        # for the trailing outputs that hold them.
+        self.checks: list = []
+        self.output_checks: list = []
         self.inputs: list[Value] = []
         self.nodes: list[Node] = []
         self.outputs: list[Value] = []

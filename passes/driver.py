@@ -146,6 +146,9 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
              "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(lowered_graph.outputs)]}
+    if graph.output_checks:  # run-time checks the loader inspects after each call (frontend/checks.py)
+        from tfc.checks import entry_checks
+        entry["checks"] = entry_checks(graph)
     # Dynamic output sizes: how the runtime computes them from the arguments before the call.
     for result, dims in zip(entry["results"], shape_dims.result_dims(lowered_graph, arg_names + weight_names)):
         if dims is not None:

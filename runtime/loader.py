@@ -16,9 +16,9 @@ import numpy as np
 
 from . import abi
 from .cpu import check_target
-from .errors import SignatureMismatchError, TfcValueError, caller_location
+from .errors import InvalidArgumentError, Location, SignatureMismatchError, TfcValueError, caller_location
 
-__all__ = ["Executable", "Module", "load", "load_manifest"]
+__all__ = ["Executable", "CheckedExecutable", "Module", "load", "load_manifest"]
 
 
 _REMEMBER_BYTES = 1 << 16
@@ -199,6 +199,29 @@ def _weight_array(spec: dict, weights: dict, entry: str) -> np.ndarray:
     return array
 
 
+class CheckedExecutable(Executable):
+    """An entry whose trailing results are run-time checks (bool scalars, frontend/checks.py): after the call, a
+    false one raises InvalidArgumentError with its message and the user's line; the checks are not returned."""
+
+    def __init__(self, library: ctypes.CDLL, entry: dict, weights: dict | None = None):
+        super().__init__(library, entry, weights)
+        self._checks = [(c["result"], c["message"], Location(c["file"], c["line"]) if c["file"] else None)
+                        for c in entry["checks"]]
+        self._visible = min(index for index, _, _ in self._checks)
+
+    def __call__(self, *values) -> list[np.ndarray]:
+        outputs = super().__call__(*values)
+        for index, message, location in self._checks:
+            if not outputs[index]:
+                raise InvalidArgumentError(message, location=location)
+        return outputs[:self._visible]
+
+
+def executable(library: ctypes.CDLL, entry: dict, weights: dict | None = None) -> Executable:
+    """The entry point `entry` of `library`: checked when the manifest lists run-time checks for it."""
+    return (CheckedExecutable if entry.get("checks") else Executable)(library, entry, weights)
+
+
 class Module:
     """A loaded library: one attribute per entry point, plus the manifest (and the weights its entries take)."""
 
@@ -221,7 +244,7 @@ class Module:
                     f"which the dynamic loader cannot find: {error}. Install libomp (Debian: libomp-22-dev), ship "
                     f"it beside the library, or recompile with TFC_NUM_THREADS=1") from None
             raise
-        self.entries = {e["name"]: Executable(self._library, e, weights) for e in manifest["entries"]}
+        self.entries = {e["name"]: executable(self._library, e, weights) for e in manifest["entries"]}
 
     def __getattr__(self, name: str) -> Executable:
         entries = self.__dict__.get("entries", {})

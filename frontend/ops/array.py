@@ -214,15 +214,53 @@ _pad = defop("pad", infer=_pad_rule, impl=_pad_impl, attrs={"paddings": "ints"},
 
 
 def pad(tensor, paddings, mode="CONSTANT", constant_values=0, name=None):
-    """Pads with a constant (mode CONSTANT; REFLECT and SYMMETRIC are listed as known gaps)."""
+    """Pads each axis by paddings[axis] = [before, after] items: with `constant_values` (mode CONSTANT), or with
+    the tensor mirrored at its edges, the edge itself excluded (REFLECT: [1 2 3] padded by 2 gives 3 2 [1 2 3] 2 1;
+    each padding < the axis size) or included (SYMMETRIC: 2 1 [1 2 3] 3 2; each padding <= the axis size)."""
     x = convert_to_tensor(tensor)
-    if str(mode).upper() != "CONSTANT":
-        fail("pad", f"mode {mode!r} is not supported yet; expected 'CONSTANT'")
+    mode = str(mode).upper()
+    if mode not in ("CONSTANT", "REFLECT", "SYMMETRIC"):
+        fail("pad", f"mode {mode!r} is not one of 'CONSTANT', 'REFLECT', 'SYMMETRIC'")
     rows = np.asarray(paddings.numpy() if isinstance(paddings, Tensor) else paddings, dtype=np.int64)
     if rows.shape != (x.ndim, 2):
         fail("pad", f"paddings must have shape [{x.ndim}, 2], got {list(rows.shape)}")
+    if mode != "CONSTANT":
+        return _mirror_pad(x, rows, mode)
     value = convert_to_tensor(constant_values, dtype=x.dtype)
     return bind(_pad, x, value, paddings=tuple(int(v) for v in rows.reshape(-1)))
+
+
+def _mirror_pad(x: Tensor, rows: np.ndarray, mode: str) -> Tensor:
+    """REFLECT / SYMMETRIC padding composed from slice, reverse and concat, one axis at a time; their gradients
+    make the gradient fold the mirrored parts back onto the items they copy."""
+    skip = 1 if mode == "REFLECT" else 0  # REFLECT mirrors around the edge item, SYMMETRIC repeats it
+    for axis, (before, after) in enumerate(rows.tolist()):
+        if before < 0 or after < 0:
+            fail("pad", f"paddings must be non-negative, got {before}, {after} for axis {axis}")
+        if before == after == 0:
+            continue
+        size = x.shape[axis]
+        if size is None:
+            fail("pad", f"mode {mode} needs a static size of axis {axis} (dynamic-shapes gap)")
+        if max(before, after) > size - skip:
+            limit, broken = ("less than", "not less than") if skip else ("no greater than", "greater than")
+            fail("pad", f"paddings must be {limit} the dimension size: {before}, {after} {broken} {size} "
+                        f"(axis {axis}, mode {mode})")
+        parts = []
+        if before:
+            parts.append(bind(_reverse, _axis_slice(x, axis, skip, before), axes=(axis,)))
+        parts.append(x)
+        if after:
+            parts.append(bind(_reverse, _axis_slice(x, axis, size - skip - after, after), axes=(axis,)))
+        x = bind(_concat, *parts, axis=axis)
+    return x
+
+
+def _axis_slice(x: Tensor, axis: int, start: int, length: int) -> Tensor:
+    begin = [0] * x.ndim
+    size = list(x.shape)
+    begin[axis], size[axis] = start, length
+    return bind(_slice, x, begin=tuple(begin), size=tuple(size), strides=(1,) * x.ndim)
 
 
 pad.op = _pad
@@ -258,15 +296,25 @@ def _gather_impl(params, indices, *, axis):
 _gather = defop("gather", infer=_gather_rule, impl=_gather_impl, attrs={"axis": "int"}, num_inputs=2,
                 sample_attrs={"axis": 0},
                 sample_types=lambda dtype: [TensorType((2, 2), dtype), TensorType((3,), _dtypes.int32)],
-                doc="Slices of params along `axis` at `indices` (out-of-range indices: an error when eager; "
-                    "clamped in compiled code).")
+                doc="Slices of params along `axis` at `indices` (out-of-range indices raise InvalidArgumentError; in "
+                    "compiled code after the call, by a run-time check).")
 
 
 def gather(params, indices, validate_indices=None, axis=None, batch_dims=0, name=None):
     params, indices = convert_to_tensor(params), convert_to_tensor(indices)
     if batch_dims:
         fail("gather", "batch_dims other than 0 are not supported yet")
-    return bind(_gather, params, indices, axis=_axis_or_fail("gather", axis or 0, params.ndim))
+    axis = _axis_or_fail("gather", axis or 0, params.ndim)
+    size = params.shape[axis]
+    # Compiled code clamps indices; a run-time check raises like the eager implementation (frontend/checks.py).
+    # Indices known while tracing need none unless one is out of range.
+    if indices.is_symbolic or (indices._value.size and not (0 <= indices._value.min() <= indices._value.max() < size)):
+        from ..checks import require
+        from .logic import greater_equal, less, logical_and
+        from .reductions import reduce_all
+        require(lambda: reduce_all(logical_and(greater_equal(indices, 0), less(indices, size))),
+                f"tfc.gather: an index is not in [0, {size})")
+    return bind(_gather, params, indices, axis=axis)
 
 
 gather.op = _gather

@@ -5,12 +5,13 @@ KNOWN_GAPS = {
     "cuda-control-flow": "tfc.cond / tfc.while (scf.if / scf.while with tensor results) are not mapped to GPU kernels "
                          "yet: control flow compiles for the CPU only",
     "cuda-runtime-sizes": "tfc.range's computed length and tfc.row's run-time offset are not handled by the GPU path yet",
-    "int-division-by-zero-compiled": "integer // and % by zero raise InvalidArgumentError eagerly, but compiled code "
-                                     "returns x // 1 (native code has no error channel yet; it must not trap)",
-    "gather-out-of-range-compiled": "out-of-range gather indices raise eagerly; compiled code clamps them",
+    "int-division-by-zero-compiled": "compiled integer // and % by zero raise InvalidArgumentError through run-time "
+                                     "checks (frontend/checks.py), except inside tfc.cond / tfc.while bodies and on "
+                                     "the CUDA target, where compiled code still returns x // 1",
+    "gather-out-of-range-compiled": "compiled out-of-range gather indices raise through run-time checks, except "
+                                    "inside tfc.cond / tfc.while bodies and on the CUDA target, where they clamp",
     "random-streams": "stateless_uniform/normal use tfc's own counter-based hash, not TensorFlow's Philox: the same "
                       "seed gives different numbers than TensorFlow (but the same eager and compiled)",
-    "pad-modes": "tfc.pad supports mode CONSTANT only (REFLECT and SYMMETRIC raise)",
     "dynamic-shapes": "the new data-movement ops (concat, slice, pad, gather, reverse, cumsum, einsum, conv2d, "
                       "pool2d, random) need static shapes when compiled",
     "where-one-arg-traced": "tfc.where(condition) and boolean-mask indexing have data-dependent shapes: eager only",

@@ -62,10 +62,29 @@ def _round_impl(x):
     return np.round(x) if x.dtype.kind == "f" else x  # numpy rounds half to even, as TensorFlow
 
 
-floordiv = _binary("floordiv", _floordiv_impl, "Floor division (`//`): floor(x / y); integer division by zero is "
-                   "an error.")
+def _checked_int_division(api):
+    """The API of an integer-dividing op, which also makes compiled code check for zero divisors (frontend/checks.py;
+    eagerly the implementation raises)."""
+    def checked(x, y, name=None):
+        x, y = binary_operands(x, y)
+        result = api(x, y)
+        # A divisor known while tracing (`i % 2`) needs no run-time check unless it holds a zero.
+        if result.dtype.is_integer and (y.is_symbolic or not np.all(y._value)):
+            from ..checks import require
+            from .logic import not_equal
+            from .reductions import reduce_all
+            require(lambda: reduce_all(not_equal(y, zeros_like(y))), f"tfc.{api.__name__}: Integer division by zero")
+        return result
+    checked.__name__ = checked.__qualname__ = api.__name__
+    checked.__doc__, checked.op = api.__doc__, api.op
+    return checked
+
+
+floordiv = _checked_int_division(_binary("floordiv", _floordiv_impl, "Floor division (`//`): floor(x / y); integer "
+                                         "division by zero is an error."))
 defgrad(floordiv, NOT_DIFFERENTIABLE)  # piecewise constant; TensorFlow gives None
-floormod = _binary("floormod", _quiet(_floormod_impl), "Remainder of floor division (`%`): takes the sign of y.")
+floormod = _checked_int_division(_binary("floormod", _quiet(_floormod_impl), "Remainder of floor division (`%`): "
+                                         "takes the sign of y."))
 
 
 @defgrad(floormod)

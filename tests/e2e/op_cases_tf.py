@@ -142,6 +142,12 @@ CASES = [
     Case("reverse", lambda x: tfc.reverse(x, [0, -1]), lambda x: x[::-1, ::-1], [((3, 5),)], ("float32", "uint8")),
     Case("pad", lambda x: tfc.pad(x, [[1, 0], [2, 3]], constant_values=9),
          lambda x: np.pad(x, [(1, 0), (2, 3)], constant_values=9), [((3, 5),)], ("float32", "int32")),
+    # Mirror modes are slices, reverses and concats; their gradient folds the mirrored parts back.
+    Case("pad", lambda x: tfc.pad(x, [[2, 1], [0, 4]], mode="REFLECT"),
+         lambda x: np.pad(x, [(2, 1), (0, 4)], mode="reflect"), [((3, 5),)], ("float32", "int32"), id="pad-reflect"),
+    Case("pad", lambda x: tfc.pad(x, [[3, 2], [5, 1]], mode="symmetric"),
+         lambda x: np.pad(x, [(3, 2), (5, 1)], mode="symmetric"), [((3, 5),)], ("float32", "int32"),
+         id="pad-symmetric"),
     Case("gather", lambda x: [tfc.gather(x, [2, 0, 2]), tfc.gather(x, [[4, 1], [0, 0]], axis=1)],
          lambda x: [x[[2, 0, 2]], x[:, [[4, 1], [0, 0]]]], [((3, 5),)], ("float32", "int32")),
     Case("broadcast_to", lambda x: tfc.tile(x, [2, 3]), lambda x: np.tile(x, (2, 3)), [((3, 5),)], ("float32",),

@@ -122,7 +122,6 @@ def test_two_same_shaped_reductions_in_one_function():
     np.testing.assert_allclose(second.numpy(), (x * 2).sum(1), rtol=1e-6)
 
 
-@pytest.mark.xfail(reason=KNOWN_GAPS["int-division-by-zero-compiled"], strict=True)
 def test_compiled_integer_division_by_zero_raises():
     with pytest.raises(tfc.errors.InvalidArgumentError):
         compiled(lambda x, y: x // y, np.array([1], np.int32), np.array([0], np.int32))
@@ -134,3 +133,15 @@ def test_known_gaps_are_listed_by_tfc_ops():
     output = CliRunner().invoke(main, ["ops"]).output
     for name in KNOWN_GAPS:
         assert name in output
+
+
+def test_mirror_pad_limits_and_edges_follow_tensorflow():
+    x = np.array([1, 2, 3], np.int32)
+    np.testing.assert_array_equal(tfc.pad(x, [[2, 2]], mode="REFLECT").numpy(), [3, 2, 1, 2, 3, 2, 1])
+    np.testing.assert_array_equal(tfc.pad(x, [[3, 3]], mode="SYMMETRIC").numpy(), [3, 2, 1, 1, 2, 3, 3, 2, 1])
+    with pytest.raises(tfc.errors.InvalidArgumentError, match="less than the dimension size: 3, 0"):
+        tfc.pad(x, [[3, 0]], mode="REFLECT")
+    with pytest.raises(tfc.errors.InvalidArgumentError, match="no greater than the dimension size: 0, 4"):
+        tfc.pad(x, [[0, 4]], mode="SYMMETRIC")
+    with pytest.raises(tfc.errors.InvalidArgumentError, match="'WRAP' is not one of"):
+        tfc.pad(x, [[1, 1]], mode="wrap")
