@@ -119,9 +119,20 @@ def call_cuda(concrete, values: list):
             arguments.append(concrete._check(index, value))
     executable = concrete._cuda_module.entries[concrete._cuda_artifact.name]
     outputs = executable(*arguments) if concrete.graph.outputs else []
+    _raise_failed_checks(concrete.graph.output_checks, outputs)
     tensors = iter(DeviceTensor._from_device_array(array, value.type)
                    for array, value in zip(outputs, concrete.graph.outputs))
     leaves = nest.flatten(concrete._output_template)
     return nest.pack_sequence_as(concrete._output_template, [next(tensors) if is_tensor else leaf
                                                               for leaf, is_tensor in
                                                               zip(leaves, concrete._output_is_tensor)])
+
+
+def _raise_failed_checks(output_checks, outputs) -> None:
+    """The CPU loader's run-time checks (frontend/checks.py), for a CUDA call: each check is a bool scalar result
+    copied back (one byte each, only for functions that have checks)."""
+    from .errors import InvalidArgumentError, Location
+
+    for index, message, location in output_checks:
+        if not bool(outputs[index].numpy()):
+            raise InvalidArgumentError(message, location=location if isinstance(location, Location) else None)

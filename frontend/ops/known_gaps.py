@@ -6,10 +6,10 @@ KNOWN_GAPS = {
                          "yet: control flow compiles for the CPU only",
     "cuda-runtime-sizes": "tfc.range's computed length and tfc.row's run-time offset are not handled by the GPU path yet",
     "int-division-by-zero-compiled": "compiled integer // and % by zero raise InvalidArgumentError through run-time "
-                                     "checks (frontend/checks.py), except inside tfc.cond / tfc.while bodies and on "
-                                     "the CUDA target, where compiled code still returns x // 1",
+                                     "checks (frontend/checks.py), except inside tfc.cond / tfc.while bodies, where "
+                                     "compiled code still returns x // 1",
     "gather-out-of-range-compiled": "compiled out-of-range gather indices raise through run-time checks, except "
-                                    "inside tfc.cond / tfc.while bodies and on the CUDA target, where they clamp",
+                                    "inside tfc.cond / tfc.while bodies, where they clamp",
     "random-streams": "stateless_uniform/normal use tfc's own counter-based hash, not TensorFlow's Philox: the same "
                       "seed gives different numbers than TensorFlow (but the same eager and compiled)",
     "dynamic-shapes": "the new data-movement ops (concat, slice, pad, gather, reverse, cumsum, einsum, conv2d, "

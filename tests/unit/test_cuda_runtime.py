@@ -174,3 +174,21 @@ def test_device_scope_selects_cuda(fake):
     with pytest.raises(tfc.errors.TfcValueError, match="unknown device"):
         with tfc.device("TPU:0"):
             pass
+
+
+def test_cuda_calls_raise_failed_run_time_checks():
+    # The CUDA path reads each check scalar back and raises like the CPU loader (frontend/checks.py).
+    from tfc.device import _raise_failed_checks
+    from tfc.errors import InvalidArgumentError, Location
+
+    class Scalar:
+        def __init__(self, value):
+            self.value = value
+
+        def numpy(self):
+            return np.bool_(self.value)
+
+    where = Location("model.py", 7)
+    _raise_failed_checks([(1, "integer division by zero", where)], [Scalar(0), Scalar(True)])
+    with pytest.raises(InvalidArgumentError, match=r"model.py:7: integer division by zero"):
+        _raise_failed_checks([(1, "integer division by zero", where)], [Scalar(0), Scalar(False)])
