@@ -156,11 +156,21 @@ reduce_prod = _reduction("reduce_prod", lambda x, *, axes, keepdims: np.prod(x, 
 
 @defgrad(reduce_prod)
 def _reduce_prod_grad(node, g):
-    """prod / x per element: exact for nonzero inputs (an input holding 0 gives nan; TensorFlow's cumprod form
-    handles zeros)."""
+    """d prod / d x_i is the product of the other elements, also where inputs are 0: with no zero in the reduced
+    group it is prod / x_i; with exactly one zero it is the product of the nonzeros at that zero and 0 elsewhere;
+    with more zeros it is 0 everywhere (TensorFlow's values, without its cumprod construction)."""
+    from .elementwise import cast
+    from .logic import equal, logical_and, where
     from .shape import reshape
-    (x,), (out,), axes = node.inputs, node.outputs, node.attrs["axes"]
-    return (reshape(g * out, keepdims_shape(x, axes)) / x,)
+    (x,), axes = node.inputs, node.attrs["axes"]
+    kept = keepdims_shape(x, axes)
+    is_zero = equal(x, 0)
+    nonzero = where(is_zero, 1, x)
+    product_of_nonzeros = reshape(bind(reduce_prod.op, nonzero, axes=axes, keepdims=False), kept)
+    zeros = reshape(bind(reduce_sum.op, cast(is_zero, x.dtype), axes=axes, keepdims=False), kept)
+    others = where(equal(zeros, 0), product_of_nonzeros / nonzero,
+                   where(logical_and(equal(zeros, 1), is_zero), product_of_nonzeros, 0))
+    return (reshape(g, kept) * others,)
 
 
 reduce_all = _reduction("reduce_all", lambda x, *, axes, keepdims: np.all(x, axis=tuple(axes), keepdims=keepdims),

@@ -187,3 +187,22 @@ def test_compiled_step_updates_variables_in_the_native_function():
     np.testing.assert_allclose(w.numpy(), expected, rtol=1e-6)
     assert sgd_step.experimental_get_tracing_count() == 1
     assert '"tfc.subtract"' in sgd_step.get_concrete_function(x).as_text("tfc")
+
+
+@pytest.mark.parametrize("values", [[2.0, 3.0, 4.0], [2.0, 0.0, 4.0], [0.0, 3.0, 0.0], [[1.0, 0.0], [5.0, 6.0]]])
+@pytest.mark.parametrize("compiled", [False, True])
+def test_reduce_prod_gradient_with_zeros(values, compiled):
+    # d prod / d x_i = product of the other elements, also where some are 0 (prod / x would give nan there).
+    x = tfc.constant(np.array(values, np.float64))
+
+    def grad(x):
+        with tfc.GradientTape() as tape:
+            tape.watch(x)
+            y = tfc.reduce_prod(x, axis=-1)
+        return tape.gradient(y, x)
+
+    result = (tfc.function(grad) if compiled else grad)(x).numpy()
+    flat = np.array(values, np.float64).reshape(-1, np.shape(values)[-1])
+    expected = np.array([[np.prod(np.delete(row, i)) for i in range(row.size)] for row in flat]).reshape(
+        np.shape(values))
+    np.testing.assert_allclose(result, expected, rtol=1e-12)
