@@ -14,7 +14,11 @@ file name and line numbers, so tracebacks and tfc errors point at the user's cod
    `ag__.and_` / `or_` / `not_` (lazy, as in Python, but tensor-aware).
 
 `tfc.autograph.to_code(f)` returns the converted source. Constructs that cannot be converted raise an
-UnsupportedError naming the line: `yield`, a tensor condition inside `try`, `return` in a tensor loop (at run time).
+UnsupportedError naming the line: `yield`, a tensor condition inside `try`.
+A `return` inside a loop sets the flag and the value; every loop around it also stops once the flag is set (its
+condition gains `not ag__do_return`). In a tensor loop the return value becomes a loop variable, started as
+zeros of the structure the body returns (found by tracing the body once); all returns of such a function must
+give the same structure, dtype and shape.
 Nested functions and functions the body calls are not converted (a tensor `if` there raises the usual clear
 "symbolic tensor as a Python bool" error).
 """
@@ -133,8 +137,11 @@ def _not_flags(flags: list[str]) -> ast.expr:
 
 
 def _lambda(expr: ast.expr) -> ast.Lambda:
-    return ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
+    """A generated `lambda: expr` (marked, so the control-flow pass still converts `and`/`not` inside it)."""
+    node = ast.Lambda(args=ast.arguments(posonlyargs=[], args=[], vararg=None, kwonlyargs=[], kw_defaults=[],
                                          kwarg=None, defaults=[]), body=expr)
+    node.ag_generated = True
+    return node
 
 
 # ----------------------------------------------------------------------------------------------- 1. returns
@@ -143,12 +150,14 @@ class _Returns:
 
     def __init__(self):
         self.needed = False
+        self.lines: tuple[int, ...] = ()  # of the function's return statements, for error messages
 
     def function(self, fn: ast.FunctionDef) -> None:
         nested = any(_contains([s], ast.Return) for s in fn.body if not isinstance(s, ast.Return))
         if not nested:
             return
         self.needed = True
+        self.lines = tuple(sorted(n.lineno for n in _walk_function(fn) if isinstance(n, ast.Return)))
         body = self.block(fn.body)
         fn.body = [_assign(autograph_runtime.RETURN_FLAG, ast.Constant(False)),
                    _assign(autograph_runtime.RETURN_VALUE,
@@ -161,11 +170,11 @@ class _Returns:
         for index, stmt in enumerate(stmts):
             rest = stmts[index + 1:]
             if isinstance(stmt, ast.Return):
+                # In a loop no `break` is needed: every enclosing loop's condition checks the flag (below), and
+                # the rest of the body is guarded like any code after a possible return.
                 out += [ast.copy_location(_assign(autograph_runtime.RETURN_FLAG, ast.Constant(True)), stmt),
                         ast.copy_location(_assign(autograph_runtime.RETURN_VALUE, stmt.value or ast.Constant(None)),
                                           stmt)]
-                if in_loop:
-                    out.append(ast.copy_location(ast.Break(), stmt))
                 return out  # what follows a return is dead
             if not _contains([stmt], ast.Return):
                 out.append(stmt)
@@ -185,6 +194,7 @@ class _Returns:
                     return out
             elif isinstance(stmt, (ast.While, ast.For)):
                 stmt.body = self.block(stmt.body, in_loop=True)
+                _stop_when(stmt, autograph_runtime.RETURN_FLAG)
                 out.append(stmt)
             else:  # with / try / match: their bodies
                 for field in ("body", "orelse", "finalbody"):
@@ -199,6 +209,26 @@ class _Returns:
                 out.append(ast.copy_location(guard, rest[0]))
             return out
         return out
+
+
+def _stop_when(loop, flag: str) -> None:
+    """Makes `loop` stop before an iteration once `flag` is set: a while's test becomes `not flag and test`; a
+    for loop gets the flag in `ag_stop_flags` (checked by for_stmt's extra test)."""
+    if isinstance(loop, ast.While):
+        loop.test = ast.copy_location(_call("and_", _lambda(_call("not_", _name(flag))), _lambda(loop.test)),
+                                      loop.test)
+    else:
+        loop.ag_stop_flags = [*getattr(loop, "ag_stop_flags", []), flag]
+
+
+def _walk_function(fn: ast.FunctionDef):
+    """The nodes of `fn`'s body, not looking into nested functions."""
+    todo = list(fn.body)
+    while todo:
+        node = todo.pop()
+        yield node
+        if not isinstance(node, (ast.FunctionDef, ast.AsyncFunctionDef, ast.ClassDef, ast.Lambda)):
+            todo.extend(ast.iter_child_nodes(node))
 
 
 # ---------------------------------------------------------------------------------------- 2. break/continue
@@ -228,12 +258,7 @@ class _BreakContinue(ast.NodeTransformer):
             node.body.insert(0, _assign(continue_flag, ast.Constant(False)))
         if has_break:
             before.append(ast.copy_location(_assign(break_flag, ast.Constant(False)), node))
-            if isinstance(node, ast.While):
-                node.test = ast.Call(func=ast.Attribute(value=_name(RUNTIME), attr="and_", ctx=ast.Load()),
-                                     args=[_lambda(_call("not_", _name(break_flag))), _lambda(node.test)],
-                                     keywords=[])
-            else:
-                node.ag_extra_test = break_flag  # read by the control-flow converter
+            _stop_when(node, break_flag)
             if node.orelse:  # for/while ... else: runs when the loop did not break
                 node.orelse = [ast.If(test=_call("not_", _name(break_flag)), body=node.orelse, orelse=[])]
         for stmt in before + [node]:
@@ -281,7 +306,10 @@ class _ControlFlow(ast.NodeTransformer):
     def visit_FunctionDef(self, node):
         return node
 
-    visit_AsyncFunctionDef = visit_Lambda = visit_ClassDef = visit_FunctionDef
+    visit_AsyncFunctionDef = visit_ClassDef = visit_FunctionDef
+
+    def visit_Lambda(self, node):
+        return self.generic_visit(node) if getattr(node, "ag_generated", False) else node
 
     def visit_Try(self, node):
         self.try_depth += 1
@@ -354,7 +382,7 @@ class _ControlFlow(ast.NodeTransformer):
         return self._finish(node, call, names, [test_fn, body_fn])
 
     def visit_For(self, node):
-        extra_test = getattr(node, "ag_extra_test", None)
+        stop_flags = getattr(node, "ag_stop_flags", None)
         node = self.generic_visit(node)
         if node.orelse:
             raise _unsupported(node, "`for ... else` is not supported by AutoGraph; move the else block after the "
@@ -366,9 +394,9 @@ class _ControlFlow(ast.NodeTransformer):
         body_fn = self._def(f"{PREFIX}for_body_{n}", [item, *names], [unpack, *node.body], list(names), node)
         defs = [body_fn]
         extra = ast.Constant(None)
-        if extra_test is not None:
+        if stop_flags:
             test_fn = self._def(f"{PREFIX}for_test_{n}", list(names), [], [], node)
-            test_fn.body = [ast.Return(value=_call("not_", _name(extra_test)))]
+            test_fn.body = [ast.Return(value=_not_flags(stop_flags))]
             defs.append(test_fn)
             extra = _name(test_fn.name)
         call = _call("for_stmt", node.iter, extra, _name(body_fn.name), self._state(names))
@@ -416,7 +444,8 @@ def _converted_tree(fn) -> ast.Module:
         if isinstance(node, (ast.Global, ast.Nonlocal)):
             excluded.update(node.names)
     counter = itertools.count()
-    _Returns().function(fn_node)
+    returns = _Returns()
+    returns.function(fn_node)
     fn_node.body = [s for stmt in fn_node.body for s in _as_list(_BreakContinue(counter).visit(stmt))]
     control = _ControlFlow(counter, excluded)
     fn_node.body = [s for stmt in fn_node.body for s in _as_list(control.visit(stmt))]
@@ -429,6 +458,7 @@ def _converted_tree(fn) -> ast.Module:
     ast.copy_location(factory, fn_node)
     module = ast.Module(body=[factory], type_ignores=[])
     _fix_locations(module, fn_node.lineno, fn_node.col_offset)
+    module.ag_return_lines = returns.lines
     return module
 
 
@@ -456,6 +486,8 @@ def _as_list(result) -> list:
 def _compiled(fn):
     module = _converted_tree(fn)
     code = compile(module, _CURRENT_FILE[0], "exec")
+    if module.ag_return_lines:
+        autograph_runtime.register_return_lines(code, module.ag_return_lines)
     return code, module
 
 

@@ -11,6 +11,8 @@ A variable defined in only one branch of a tensor `if` (or only inside a tensor 
 from __future__ import annotations
 
 import numbers
+import sys
+import weakref
 
 import numpy as np
 
@@ -62,6 +64,41 @@ def retval(value):
     return None if isinstance(value, Undefined) else value
 
 
+# The lines of each converted function's return statements, by the code objects of the function and the
+# functions the converter nested in it (found from the stack, so the converted source stays free of them).
+_RETURN_LINES: "weakref.WeakKeyDictionary" = weakref.WeakKeyDictionary()
+
+
+def register_return_lines(module_code, lines: tuple) -> None:
+    todo = [module_code]
+    while todo:
+        code = todo.pop()
+        _RETURN_LINES[code] = lines
+        todo.extend(c for c in code.co_consts if isinstance(c, type(module_code)))
+
+
+def _return_mismatch(what: str, line: int | None) -> TfcValueError:
+    frame = sys._getframe(1)
+    while frame is not None and frame.f_code not in _RETURN_LINES:
+        frame = frame.f_back
+    lines = _RETURN_LINES.get(frame.f_code, ()) if frame is not None else ()
+    at = f" (the returns at lines {', '.join(map(str, lines))})" if lines else ""
+    return TfcValueError(f"the function returns {what}{at}: with a return inside a tensor-dependent loop every "
+                         "return must give the same structure, dtype and shape (the return value is carried "
+                         "through the loop)", location=_where(line))
+
+
+def _zeros_like_type(tensor_type, line: int | None):
+    """The placeholder return value of a path that has not returned (never read: the flag says so)."""
+    if any(d is None for d in tensor_type.shape):
+        raise UnsupportedError(f"a return inside the tensor-dependent loop gives a tensor of shape "
+                               f"{list(tensor_type.shape)}, known only at run time; the loop needs a placeholder of "
+                               "a static shape: set a variable and break instead, then return after the loop",
+                               location=_where(line))
+    from .ops.creation import zeros
+    return zeros(list(tensor_type.shape), tensor_type.dtype)
+
+
 def _where(line: int | None) -> Location | None:
     here = errors.user_location()
     return Location(here.file, line) if here is not None and line else here
@@ -97,13 +134,18 @@ def if_stmt(test, true_fn, false_fn, state: tuple, names: tuple, line: int, in_t
     for kind, value_a, value_b in plan:
         if kind != "tensors":
             continue
-        with tracing(then_trace):
-            then_tensors.extend(convert_to_tensor(leaf) for leaf in nest.flatten(value_a))
-        with tracing(else_trace):
-            else_tensors.extend(convert_to_tensor(leaf) for leaf in nest.flatten(value_b))
-        templates.append(value_a)
-    owners = [n for n, p in zip(names, plan) if p[0] == "tensors" for _ in nest.flatten(p[1])]
+        template = value_b if isinstance(value_a, Undefined) else value_a
+        then_leaves, else_leaves = _branch_leaves(value_a, value_b, then_trace, else_trace, line)
+        then_tensors.extend(then_leaves)
+        else_tensors.extend(else_leaves)
+        templates.append(template)
+    leaf_types = [(a.type, b.type) for a, b in zip(then_tensors, else_tensors)]
+    owners = [n for n, t in zip((n for n, p in zip(names, plan) if p[0] == "tensors"), templates)
+              for _ in nest.flatten(t)]
     for name, a, b in zip(owners, then_tensors, else_tensors):
+        if (a.dtype != b.dtype or a.ndim != b.ndim) and name == RETURN_VALUE:
+            raise _return_mismatch(f"{a.dtype.name}{list(a.shape)} on one path and {b.dtype.name}{list(b.shape)} "
+                                   f"on another (merged by the if at line {line})", line)
         if a.dtype != b.dtype or a.ndim != b.ndim:
             raise TfcTypeError(f"{name!r} is {a.dtype.name}{list(a.shape)} in one branch of the if at line {line} "
                                f"and {b.dtype.name}{list(b.shape)} in the other; both branches must give it the same "
@@ -114,13 +156,45 @@ def if_stmt(test, true_fn, false_fn, state: tuple, names: tuple, line: int, in_t
     has_ops = then_tensors or then_region.nodes or else_region.nodes
     kinds = [kind for kind, _, _ in plan]
 
-    def results_of(branch_fn):  # the branch again, as its result tensors (a GradientTape's rule re-traces it)
-        return lambda: [convert_to_tensor(leaf) for kind, value in zip(kinds, branch_fn(*state)) if kind == "tensors"
-                        for leaf in nest.flatten(value)]
+    def results_of(branch_fn, side):  # the branch again, as its result tensors (a GradientTape's rule re-traces it)
+        def results():
+            types = iter(leaf_types)
+            out = []
+            for kind, value, template in zip(kinds, branch_fn(*state), all_templates):
+                if kind != "tensors":
+                    continue
+                pairs = [next(types) for _ in nest.flatten(template)]
+                if isinstance(value, Undefined):
+                    out.extend(_zeros_like_type(pair[side], line) for pair in pairs)
+                else:
+                    out.extend(convert_to_tensor(leaf) for leaf in nest.flatten(value))
+            return out
+        return results
+    all_templates = iter(templates)
+    all_templates = [next(all_templates) if kind == "tensors" else None for kind in kinds]
     merged = build_cond(pred, then_region, else_region, templates, then_tensors,
-                        (results_of(true_fn), results_of(false_fn))) if has_ops else []
+                        (results_of(true_fn, 0), results_of(false_fn, 1))) if has_ops else []
     merged = iter(merged)
     return tuple(value_a if kind != "tensors" else next(merged) for kind, value_a, _ in plan)
+
+
+def _branch_leaves(value_a, value_b, then_trace, else_trace, line):
+    """Both branches' leaf tensors of a cond result; an Undefined return value (the path did not return) becomes
+    zeros like the other branch's."""
+    then_leaves = else_leaves = None
+    if not isinstance(value_a, Undefined):
+        with tracing(then_trace):
+            then_leaves = [convert_to_tensor(leaf) for leaf in nest.flatten(value_a)]
+    if not isinstance(value_b, Undefined):
+        with tracing(else_trace):
+            else_leaves = [convert_to_tensor(leaf) for leaf in nest.flatten(value_b)]
+    if then_leaves is None:
+        with tracing(then_trace):
+            then_leaves = [_zeros_like_type(t.type, line) for t in else_leaves]
+    if else_leaves is None:
+        with tracing(else_trace):
+            else_leaves = [_zeros_like_type(t.type, line) for t in then_leaves]
+    return then_leaves, else_leaves
 
 
 def _is_tensorish(value) -> bool:
@@ -139,6 +213,10 @@ def _merge(name: str, a, b, line: int):
     undefined_a, undefined_b = isinstance(a, Undefined), isinstance(b, Undefined)
     if undefined_a and undefined_b:
         return "same", a, a
+    if name == RETURN_VALUE and (undefined_a or undefined_b) and _is_tensorish(b if undefined_a else a):
+        # One path returned (inside a loop: the flag is a tensor there, or the flag's merge refuses it): the
+        # other path's value is never read, zeros stand in (_branch_leaves).
+        return "tensors", a, b
     if undefined_a or undefined_b:
         branch = "true" if undefined_b else "false"
         what = "the return value" if name == RETURN_VALUE else repr(name)
@@ -150,6 +228,9 @@ def _merge(name: str, a, b, line: int):
         return "same", a, a
     if _is_tensorish(a) and _is_tensorish(b):
         if nest.structure_key(a) != nest.structure_key(b):
+            if name == RETURN_VALUE:
+                raise _return_mismatch(f"{a!r:.60} on one path and {b!r:.60} on another (merged by the if at line "
+                                       f"{line})", line)
             raise TfcValueError(f"{name!r} has a different structure in each branch of the if at line {line}: "
                                 f"{a!r:.60} vs {b!r:.60}", location=_where(line))
         return "tensors", a, b
@@ -194,9 +275,6 @@ def _loop_plan(names, state, line):
     body's temporaries; other Python objects must stay unchanged."""
     carried, fixed = [], {}
     for i, (name, value) in enumerate(zip(names, state)):
-        if name == RETURN_VALUE or name == RETURN_FLAG:
-            raise UnsupportedError(f"a return inside the tensor-dependent loop at line {line} is not supported; set a "
-                                   "variable and break, then return after the loop", location=_where(line))
         if isinstance(value, Undefined):
             fixed[i] = Undefined(name, f"{name!r} is assigned only inside the tensor loop at line {line}; "
                                        "define it before the loop to use it after")
@@ -210,6 +288,8 @@ def _loop_plan(names, state, line):
 def _tensor_loop(test_fn, body_fn, state, names, line, extra_vars=()):
     """A tfc.while over the carried variables; `extra_vars` are (initial tensor) leading loop variables the
     test/body functions receive first (for loops' index)."""
+    if RETURN_VALUE in names and isinstance(state[names.index(RETURN_VALUE)], Undefined):
+        state = _with_initial_return_value(test_fn, body_fn, state, names, line, extra_vars)
     carried, fixed = _loop_plan(names, state, line)
     structures = [state[i] for i in carried]
     leaves = [convert_to_tensor(leaf) for i in carried for leaf in nest.flatten(state[i])]
@@ -244,12 +324,19 @@ def _tensor_loop(test_fn, body_fn, state, names, line, extra_vars=()):
         out = list(new_head)
         for i in carried:
             before, after = state[i], new_values[i]
+            if names[i] == RETURN_VALUE and (not _is_tensorish(after) or
+                                             nest.structure_key(after) != nest.structure_key(before)):
+                raise _return_mismatch(f"{after!r:.60} inside the loop at line {line} and {before!r:.60} before it",
+                                       line)
             if isinstance(after, Undefined) or not _is_tensorish(after) or \
                     nest.structure_key(after) != nest.structure_key(before):
                 raise TfcValueError(f"{names[i]!r} must keep its structure and stay a tensor in the loop at line "
                                     f"{line}, got {after!r:.60}", location=_where(line))
             for old, new in zip(nest.flatten(flat_in_types(i)), nest.flatten(after)):
                 new = convert_to_tensor(new, dtype=old.dtype if not isinstance(new, Tensor) else None)
+                if names[i] == RETURN_VALUE and (new.dtype != old.dtype or list(new.shape) != list(old.shape)):
+                    raise _return_mismatch(f"{new.dtype.name}{list(new.shape)} inside the loop at line {line} and "
+                                           f"{old.dtype.name}{list(old.shape)} before it", line)
                 if new.dtype != old.dtype:
                     raise TfcTypeError(f"{names[i]!r} changes dtype from {old.dtype.name} to {new.dtype.name} in the "
                                        f"loop at line {line}; a loop variable keeps its dtype (cast it before the "
@@ -275,6 +362,37 @@ def _tensor_loop(test_fn, body_fn, state, names, line, extra_vars=()):
     final = while_loop(condition, body, tuple(initial))
     _, values = unflatten(final)
     return values
+
+
+def _with_initial_return_value(test_fn, body_fn, state, names, line, extra_vars):
+    """`state` with the return value (Undefined before a tensor loop that may return) set to zeros of the structure
+    the loop body returns, found by tracing the body once into a region that is then dropped. The zeros are never
+    read: the return flag says whether the loop returned."""
+    index = names.index(RETURN_VALUE)
+    carried, fixed = _loop_plan(names, state, line)
+    structures = [state[i] for i in carried]
+    leaves = list(extra_vars) + [convert_to_tensor(leaf) for i in carried for leaf in nest.flatten(state[i])]
+
+    def probe(*flat):
+        values = [fixed.get(i) for i in range(len(names))]
+        position = len(extra_vars)
+        for i, structure in zip(carried, structures):
+            count = len(nest.flatten(structure))
+            values[i] = nest.pack_sequence_as(structure, list(flat[position:position + count]))
+            position += count
+        _, new_values = body_fn(*flat[:len(extra_vars)], *values)
+        returned = new_values[index]
+        if isinstance(returned, Undefined) or not _is_tensorish(returned):
+            return returned, None
+        return returned, [convert_to_tensor(leaf).type for leaf in nest.flatten(returned)]
+
+    _, _, (returned, types) = trace_region(probe, [t.type for t in leaves], "probe")
+    if types is None:
+        return state  # the body never sets it (or sets a non-tensor, which the loop reports)
+    zeros = [_zeros_like_type(t, line) for t in types]
+    state = list(state)
+    state[index] = nest.pack_sequence_as(returned, zeros)
+    return tuple(state)
 
 
 def for_stmt(iterable, extra_test, body_fn, state: tuple, names: tuple, line: int, in_try: bool = False):

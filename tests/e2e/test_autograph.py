@@ -147,7 +147,50 @@ def python_while_on_python_values(x):
     return x
 
 
+def first_index_above(x, t):
+    for i in tfc.range(tfc.shape(x)[0]):
+        if tfc.gather(x, i) > t:
+            return i
+    return tfc.constant(-1)  # a tensor: the eager oracle then has the compiled result's dtype
+
+
+def while_with_return(n):
+    i = tfc.constant(0)
+    acc = tfc.constant(0)
+    while i < n:
+        acc = acc + i
+        if acc > 10:
+            return acc * 100
+        i = i + 1
+    return acc
+
+
+def return_in_inner_loop(x, target):
+    n = tfc.shape(x)[0]
+    for i in tfc.range(n):
+        for j in tfc.range(n):
+            if tfc.gather(x, i) + tfc.gather(x, j) == target:
+                return i * 10 + j
+    return tfc.constant(-1)
+
+
+def return_structure_from_loop(x):
+    for i in tfc.range(tfc.shape(x)[0]):
+        v = tfc.gather(x, i)
+        if v < 0.0:
+            return i, v * 2.0
+    return tfc.constant(-1), tfc.constant(0.0)
+
+
+def return_in_python_loop(x):
+    for k in range(5):
+        if k == 3:
+            return x * k
+    return x
+
+
 F32 = np.float32
+I32 = np.int32
 CASES = [
     # (function, calls (argument tuples), number of tfc.cond, number of tfc.while in the traced graph)
     (if_else, [(np.array([1, 2], F32),), (np.array([-1, -2], F32),)], 1, 0),
@@ -166,6 +209,14 @@ CASES = [
     (logical_operators, [(np.array([1], F32),), (np.array([7], F32),), (np.array([-20], F32),)], 1, 0),
     (python_if_unrolled, [(np.array([1], F32), True), (np.array([1], F32), False)], 0, 0),
     (python_while_on_python_values, [(np.array([1], F32),)], 0, 0),
+    # A return in a tensor loop: the loop's if, and the guard of the code after the loop.
+    (first_index_above, [(np.array([1, 5, 3], F32), F32(2)), (np.array([1, 1], F32), F32(2)),
+                         (np.array([9, 1], F32), F32(0))], 2, 1),
+    (while_with_return, [(I32(0),), (I32(3),), (I32(6),), (I32(20),)], 2, 1),
+    (return_in_inner_loop, [(np.array([1, 2, 3], F32), F32(5)), (np.array([1, 2], F32), F32(9)),
+                            (np.array([4], F32), F32(8))], 2, 2),
+    (return_structure_from_loop, [(np.array([1, -2, -3], F32),), (np.array([1, 2], F32),)], 2, 1),
+    (return_in_python_loop, [(np.array([1, 2], F32),)], 0, 0),
 ]
 
 
@@ -263,11 +314,20 @@ def tensor_if_in_try(x):
     return x
 
 
-def return_in_tensor_loop(n):
+def loop_return_dtype_differs(n):
     i = tfc.constant(0)
     while i < n:
         if i > 2:
             return i
+        i = i + 1
+    return tfc.cast(i, tfc.float32)
+
+
+def loop_return_structure_differs(n):
+    i = tfc.constant(0)
+    while i < n:
+        if i > 2:
+            return i, i
         i = i + 1
     return i
 
@@ -293,7 +353,6 @@ ERRORS = [
     (dtype_changes_in_loop, TypeError, r"'i' changes dtype from int32 to float32 in the loop at line {0}", 2),
     (generator, tfc.errors.UnsupportedError, r"`yield`", 1),
     (tensor_if_in_try, tfc.errors.UnsupportedError, r"inside a `try` block", 2),
-    (return_in_tensor_loop, tfc.errors.UnsupportedError, r"a return inside the tensor-dependent loop at line {0}", 2),
     (python_loop_becomes_tensor, ValueError, r"the condition of the while loop at line {0} was a Python value", 2),
     (python_value_in_tensor_branches, ValueError, r"'mode' is assigned different Python values", 1),
 ]
@@ -302,7 +361,23 @@ ERRORS = [
 @pytest.mark.parametrize("fn,error,message,offset", ERRORS, ids=[e[0].__name__ for e in ERRORS])
 def test_unsupported_constructs_name_the_line(fn, error, message, offset):
     line = fn.__code__.co_firstlineno + offset
-    arg = np.int32(5) if fn is return_in_tensor_loop else np.ones(2, F32)
+    arg = np.ones(2, F32)
     with pytest.raises(error, match=message.format(line)) as info:
         tfc.function(fn)(arg)
     assert f"{__file__}:" in str(info.value)
+
+
+@pytest.mark.parametrize("fn,got", [(loop_return_dtype_differs, r"float32\[\] on one path and int32\[\] on another"),
+                                    (loop_return_structure_differs, r"on one path and .* on another")])
+def test_returns_from_a_tensor_loop_must_agree(fn, got):
+    first = fn.__code__.co_firstlineno
+    message = (rf"{got} \(merged by the if at line {first + 6}\) \(the returns at lines {first + 4}, {first + 6}\): "
+               r"with a return inside a tensor-dependent loop every return must give the same structure")
+    with pytest.raises(ValueError, match=message) as info:
+        tfc.function(fn)(np.int32(5))
+    assert f"{__file__}:{first + 6}" in str(info.value)
+    tfc.config.run_functions_eagerly(True)
+    try:  # eagerly (as Python) the function runs, whatever it returns
+        assert int(tfc.nest.flatten(tfc.function(fn)(np.int32(5)))[0]) == 3
+    finally:
+        tfc.config.run_functions_eagerly(False)
