@@ -178,3 +178,22 @@ def test_a_variable_assigned_in_a_differentiated_branch_is_refused():
 
     with pytest.raises(tfc.errors.UnsupportedError, match="would assign it again"):
         step(np.array([1.0, 2.0]))
+
+
+def loop_with_return(x, w, n):
+    for i in tfc.range(n):
+        x = tfc.sin(x) * w + x
+        if tfc.reduce_sum(x) > 2.0:
+            return x * w
+    return x + w
+
+
+@pytest.mark.parametrize("n", [0, 1, 3, 8])
+def test_return_inside_a_loop(n):
+    # The return value is a loop variable (zeros until the return); its gradient flows through the loop and the
+    # guard after it like any other.
+    converted = tfc.autograph.convert(loop_with_return)
+    compiled = tfc.function(lambda x, w, n: tape_gradients(lambda x, w: converted(x, w, n), x, w))
+    arrays = [np.array([0.5, 0.25]), np.array(1.1)]
+    check(lambda x, w: loop_with_return(x, w, tfc.constant(n)), arrays, lambda *a: compiled(*a, np.int32(n)))
+    assert '"tfc.while"' in compiled.get_concrete_function(*arrays, np.int32(n)).as_text()
