@@ -157,7 +157,7 @@ def first_index_above(x, t):
 def while_with_return(n):
     i = tfc.constant(0)
     acc = tfc.constant(0)
-    while i < n:
+    while i < n and not acc > 50:  # `and`/`not` inside the condition that also checks the return flag
         acc = acc + i
         if acc > 10:
             return acc * 100
