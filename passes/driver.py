@@ -142,6 +142,8 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     stages["linalg"] = lower_graph(lowered_graph, native_name(name))
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
     num_args = len(graph.inputs)
+    if len(arg_names) != num_args:  # a short manifest would make the runtime pass too few buffers: never
+        raise ValueError(f"{name}: {len(arg_names)} argument names for a graph with {num_args} inputs")
     entry = {"name": symbol, "symbol": f"_mlir_ciface_{native_name(name)}",
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
              "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
