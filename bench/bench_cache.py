@@ -1,7 +1,7 @@
 """First-call latency of a tfc.function in a NEW process: cold (empty compile cache: MLIR + LLVM + link) vs warm
-(the cache holds the library: trace + warm-index key + dlopen only; frontend/warm_start.py). Each sample is a fresh Python process; the time
-is measured inside it around the first call only (interpreter start-up and `import tfc` excluded), and medians
-are reported. Cold and warm runs interleave so machine noise hits both alike.
+(the cache holds the library: trace + warm-index key + dlopen only; frontend/warm_start.py). Each sample is a fresh
+Python process; the time is measured inside it around the first call only (interpreter start-up and `import tfc`
+excluded), and medians are reported. Cold and warm runs interleave so machine noise hits both alike.
 
     .venv/bin/python bench/bench_cache.py [--runs 7]
 """
