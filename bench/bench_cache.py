@@ -1,7 +1,7 @@
 """First-call latency of a tfc.function in a NEW process: cold (empty compile cache: MLIR + LLVM + link) vs warm
-(the cache holds the library: trace + lower + key + dlopen only). Each sample is a fresh Python process; the time
-is measured inside it around the first call only (interpreter start-up and `import tfc` excluded), and medians
-are reported. Cold and warm runs interleave so machine noise hits both alike.
+(the cache holds the library: trace + warm-index key + dlopen only; frontend/warm_start.py). Each sample is a fresh
+Python process; the time is measured inside it around the first call only (interpreter start-up and `import tfc`
+excluded), and medians are reported. Cold and warm runs interleave so machine noise hits both alike.
 
     .venv/bin/python bench/bench_cache.py [--runs 7]
 """
@@ -64,7 +64,7 @@ def main() -> None:
     print(f"  cold cache: {cold_ms:8.1f} ms   (range {min(cold) * 1e3:.1f}-{max(cold) * 1e3:.1f})")
     print(f"  warm cache: {warm_ms:8.1f} ms   (range {min(warm) * 1e3:.1f}-{max(warm) * 1e3:.1f})")
     print(f"  speed-up:   {cold_ms / warm_ms:8.1f}x   (goal: 10x or better)")
-    print(f"  of which trace-free lower + key (measured again after the call): "
+    print(f"  full-path lower + compile key, which the warm index skips (measured after the call): "
           f"{statistics.median(lowering) * 1e3:.1f} ms")
 
 

@@ -243,12 +243,20 @@ class ConcreteFunction:
         return array
 
     def _compile(self, keep_stages: bool = False) -> None:
-        from tfc.passes import driver  # the compiler is reached lazily, at first compile
+        from . import warm_start
 
         names = self.arg_names + [variable._unique_name for variable in self._variables]
-        self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages)
-        self._module = self._artifact.load()
-        self._entry = self._artifact.manifest["entries"][0]["name"]
+        # A new process finds what an earlier one compiled without importing the compiler (frontend/warm_start.py).
+        key, module = warm_start.load(self.graph, self.name, names, keep_stages)
+        if module is not None:
+            self._artifact, self._module = None, module
+        else:
+            from tfc.passes import driver  # the compiler is reached lazily, at first compile
+
+            self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages)
+            warm_start.remember(key, self.graph, self._artifact)
+            self._module = self._artifact.load()
+        self._entry = self._module.manifest["entries"][0]["name"]
         self._executable = self._module.entries[self._entry]
 
     # ---------------------------------------------------------------------------------------------- inspection

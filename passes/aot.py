@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from tfc import nest
-from tfc.errors import TfcValueError
+from tfc.errors import UnsupportedError, TfcValueError
 from tfc.function import Function
 from tfc.runtime import abi
 
@@ -149,6 +149,27 @@ def _result_paths(structure: dict, path: str = "result") -> list[str]:
     return [p for i, sub in enumerate(items) for p in _result_paths(sub, f"{path}[{i}]")]
 
 
+def _lower_with_variables(concrete, name: str):
+    """Lowers one traced function. Variables it reads become weights (their current values are saved in the
+    package, and every call passes them); a function that assigns Variables or prints is refused, because a
+    package keeps no state between calls and has no printing channel yet."""
+    if concrete._assigned or concrete._prints:
+        what = "assigns Variables" if concrete._assigned else "calls tfc.print"
+        raise UnsupportedError(f"{name}: the function {what}; ahead-of-time packages hold no state and print "
+                               "nothing yet: return the new values (or the tensors to print) instead")
+    variables = concrete._variables
+    names = [f"variable:{v._unique_name}" for v in variables]
+    low = driver.lower(concrete.graph, name, concrete.arg_names + names)
+    if variables:
+        # The variables are the last graph inputs, just before the hoisted weights: moving their specs from
+        # the end of "args" to the front of "weights" keeps the native parameter order.
+        count = len(concrete.arg_names)
+        low.entry["weights"] = low.entry["args"][count:] + low.entry["weights"]
+        low.entry["args"] = low.entry["args"][:count]
+        low.weights = {**{n: np.array(v._array) for n, v in zip(names, variables)}, **low.weights}
+    return low
+
+
 def compile_functions(functions: dict[str, Function], target: Target | None = None, progress=None):
     """Traces and lowers each function (calling `progress(name, done, total)` after each), then compiles them all
     into one library. Returns (artifact, Python-facing entry parts by symbol, (signature, seconds) by symbol)."""
@@ -156,7 +177,7 @@ def compile_functions(functions: dict[str, Function], target: Target | None = No
     for name, function in functions.items():
         start = time.perf_counter()
         concrete = function.get_concrete_function()
-        low = driver.lower(concrete.graph, name, concrete.arg_names)
+        low = _lower_with_variables(concrete, name)
         if low.name in python_entries:
             raise TfcValueError(f"two functions compile to the entry point {low.name!r}; rename one")
         python_entries[low.name] = _python_entry(name, function, concrete)

@@ -25,7 +25,7 @@ import time
 from tfc import config
 from tfc.errors import CompilerError
 from tfc.graph import Graph, print_graph
-from tfc.runtime import abi, cache
+from tfc.runtime import abi, cache, warm_index
 from tfc.runtime.loader import Module
 
 from . import codegen, graph_passes, libm, pipeline, schedules, shape_dims
@@ -142,6 +142,8 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     stages["linalg"] = lower_graph(lowered_graph, native_name(name))
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
     num_args = len(graph.inputs)
+    if len(arg_names) != num_args:  # a short manifest would make the runtime pass too few buffers: never
+        raise ValueError(f"{name}: {len(arg_names)} argument names for a graph with {num_args} inputs")
     entry = {"name": symbol, "symbol": f"_mlir_ciface_{native_name(name)}",
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
              "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
@@ -262,27 +264,19 @@ def compile_key(linalg: str, entries: list[dict], target: Target | None, codegen
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
 
 
-@functools.lru_cache(maxsize=None)
 def _toolchain_fingerprint() -> str:
-    """Identifies the installed tools without running or importing them (a warm start must stay cheap): path,
-    size and mtime of each binary and of llvmlite's LLVM library, found but not loaded."""
+    """Identifies the installed tools without running or importing them (runtime/warm_index.py)."""
     from .mlir_tools import MLIR_TRANSLATE
 
-    files = [shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin") or tool
-             for tool in (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"), "ld")]
-    # llvmlite's folder, looked up on sys.path by hand: even importlib's find_spec would consult import hooks.
-    binding = next((os.path.join(p, "llvmlite", "binding") for p in sys.path
-                    if os.path.isdir(os.path.join(p or ".", "llvmlite", "binding"))), None)
-    if binding:
-        files += sorted(os.path.join(binding, f) for f in os.listdir(binding) if f.startswith("libllvmlite"))
-    parts = []
-    for path in files:
-        try:
-            stat = os.stat(os.path.realpath(path))
-            parts.append(f"{os.path.realpath(path)}:{stat.st_size}:{stat.st_mtime_ns}")
-        except OSError:
-            parts.append(f"{path}:missing")
-    return "|".join(parts)
+    return warm_index.toolchain_fingerprint((MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"), "ld"))
+
+
+def warm_index_tools() -> tuple[str, ...]:
+    """The files a warm-index record re-checks on lookup: the tools of the cache key, and libomp, whose presence
+    decides whether kernels are threaded."""
+    from .mlir_tools import MLIR_TRANSLATE
+
+    return (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"), "ld", os.path.join(OPENMP_DIR, "libomp.so"))
 
 
 @functools.lru_cache(maxsize=None)
