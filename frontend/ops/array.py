@@ -143,15 +143,18 @@ def strided_slice(x, key):
             raise TfcTypeError("indexing with a boolean mask has a data-dependent shape and cannot be traced; use "
                                "tfc.where(mask, x, y) inside tfc.function", location=user_location())
         return constant(x.numpy()[tuple(np.asarray(k) if isinstance(k, Tensor) else k for k in key)])
+    # Identity tests only: `in`/`index` would compare with ==, which is elementwise on tensors.
     if sum(k is Ellipsis for k in key) > 1:
         fail("strided_slice", "an index can only have a single ellipsis ('...')")
     consumed = sum(k is not None and k is not Ellipsis for k in key)
     if consumed > x.ndim:
         fail("strided_slice", f"too many indices ({consumed}) for a tensor of rank {x.ndim}")
-    if Ellipsis not in key:
+    if not any(k is Ellipsis for k in key):
         key = key + (Ellipsis,)
-    at = key.index(Ellipsis)
+    at = next(i for i, k in enumerate(key) if k is Ellipsis)
     key = key[:at] + (slice(None),) * (x.ndim - consumed) + key[at + 1:]
+    if any(isinstance(k, Tensor) and k.is_symbolic for k in key):
+        return _index_with_tensors(x, key)
     begin, size, strides, flipped, out_shape = [], [], [], [], []
     axis = 0
     for k in key:
@@ -189,6 +192,28 @@ def strided_slice(x, key):
 
 
 strided_slice.op = _slice
+
+
+def _index_with_tensors(x, key):
+    """`x[..., i, ...]` with scalar integer tensors known only at run time: the static parts slice first, then
+    each tensor index gathers along the axis it addresses (from the last, so earlier axes keep their place);
+    negative indices count from the end, and out-of-range ones raise like gather's."""
+    from .logic import where
+    static = tuple(slice(None) if isinstance(k, Tensor) and k.is_symbolic else k for k in key)
+    result = strided_slice(x, static)
+    picks, out_axis, in_axis = [], 0, 0
+    for k in key:
+        if isinstance(k, Tensor) and k.is_symbolic:
+            if k.ndim != 0 or not k.dtype.is_integer:
+                fail("strided_slice", f"a tensor index must be a scalar integer, got {k.dtype.name}{list(k.shape)}")
+            picks.append((out_axis, k, x.shape[in_axis]))
+        if k is None or isinstance(k, slice) or (isinstance(k, Tensor) and k.is_symbolic):
+            out_axis += 1
+        if k is not None:
+            in_axis += 1
+    for axis, index, size in reversed(picks):
+        result = gather(result, where(index < 0, index + size, index), axis=axis)
+    return result
 
 
 # --------------------------------------------------------------------------------------------------------- pad

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 import tfc
+from conftest import assert_same
 
 
 def test_seed_example_traces_once_and_prints_once(capsys):
@@ -220,3 +221,19 @@ def test_functions_named_like_c_library_symbols(name):
     f = tfc.function(lambda x, w: tfc.math.exp(tfc.matmul(x, w)), name=name)
     x, w = np.ones((4, 3), np.float32), np.full((3, 2), 0.1, np.float32)
     np.testing.assert_allclose(f(x, w).numpy(), np.exp(x @ w), rtol=1e-6)
+
+
+def test_indexing_with_run_time_integer_tensors():
+    x = np.arange(24, dtype=np.float32).reshape(2, 3, 4)
+
+    @tfc.function
+    def pick(x, i, j):
+        return x[i], x[:, j], x[i, 1:, j], x[..., j], x[-1, j, None], x[i, ::-1, 2]
+
+    for i, j in [(0, 1), (1, -1), (-2, 2)]:
+        expected = (x[i], x[:, j], x[i, 1:, j], x[..., j], x[-1, j, None], x[i, ::-1, 2])
+        for got, want in zip(pick(x, np.int32(i), np.int32(j)), expected):
+            assert_same(got.numpy(), want)
+    assert pick.experimental_get_tracing_count() == 1
+    with pytest.raises(tfc.errors.InvalidArgumentError, match="tfc.gather: an index is not in"):
+        pick(x, np.int32(0), np.int32(3))  # axis 1 has size 3, as numpy would refuse
