@@ -207,6 +207,7 @@ class Tensor:
     def __matmul__(self, other): return _ops.matmul(self, other)
     def __rmatmul__(self, other): return _ops.matmul(other, self)
     def __neg__(self): return _ops.negative(self)
+    def __pos__(self): return self
     def __eq__(self, other):
         """Elementwise == (a bool tensor), as TensorFlow 2; False for values that are not tensor-like."""
         if other is None or not (isinstance(other, (Tensor, numbers.Number, np.ndarray, np.generic, list, tuple))
@@ -220,16 +221,6 @@ class Tensor:
             return True
         return _ops.not_equal(self, other)
 
-    def __lt__(self, other): return _ops.less(self, other)
-    def __le__(self, other): return _ops.less_equal(self, other)
-    def __gt__(self, other): return _ops.greater(self, other)
-    def __ge__(self, other): return _ops.greater_equal(self, other)
-    def __and__(self, other): return _ops.logical_and(self, other)
-    def __rand__(self, other): return _ops.logical_and(other, self)
-    def __or__(self, other): return _ops.logical_or(self, other)
-    def __ror__(self, other): return _ops.logical_or(other, self)
-    def __invert__(self): return _ops.logical_not(self)
-    def __pos__(self): return self
     def __floordiv__(self, other): return _ops.floordiv(self, other)
     def __rfloordiv__(self, other): return _ops.floordiv(other, self)
     def __mod__(self, other): return _ops.floormod(self, other)
@@ -249,17 +240,6 @@ class Tensor:
     def __rxor__(self, other): return _ops.logical_xor(other, self)
     def __invert__(self): return _ops.logical_not(self)
     def __getitem__(self, key): return _ops.strided_slice(self, key)
-
-    # TensorFlow 2 compares elementwise; comparing with None (or anything not convertible) is simply unequal.
-    def __eq__(self, other):
-        if other is None:
-            return False
-        return _ops.equal(self, other)
-
-    def __ne__(self, other):
-        if other is None:
-            return True
-        return _ops.not_equal(self, other)
 
 
 def _python_dtype(value) -> _dtypes.DType:

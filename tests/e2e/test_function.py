@@ -202,19 +202,6 @@ def test_calls_leave_no_reference_cycles():
         gc.enable()
 
 
-def test_method_decoration_keys_self_by_identity():
-    class Model:
-        def __init__(self, scale):
-            self.scale = scale
-
-        @tfc.function
-        def __call__(self, x):
-            return x * self.scale
-
-    first, second = Model(2.0), Model(3.0)
-    assert first(tfc.constant(1.0)).numpy() == 2 and second(tfc.constant(1.0)).numpy() == 3
-
-
 @pytest.mark.parametrize("name", ["step", "exp", "main", "erf", "free"])
 def test_functions_named_like_c_library_symbols(name):
     # A compiled `step` once called libc's step(), and `exp` called itself: native symbols are namespaced.
