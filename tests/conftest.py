@@ -55,3 +55,18 @@ def private_compile_cache(tmp_path_factory):
 @pytest.fixture
 def rng():
     return np.random.default_rng(1234)
+
+
+def central_differences(objective, arrays, eps=1e-6):
+    """d objective / d each element of each array by central differences (objective: list of arrays -> float)."""
+    grads = []
+    for i, array in enumerate(arrays):
+        grad = np.zeros_like(array)
+        for index in np.ndindex(array.shape):
+            plus = [a.copy() for a in arrays]
+            minus = [a.copy() for a in arrays]
+            plus[i][index] += eps
+            minus[i][index] -= eps
+            grad[index] = (objective(plus) - objective(minus)) / (2 * eps)
+        grads.append(grad)
+    return grads

@@ -5,25 +5,14 @@ import numpy as np
 import pytest
 
 import tfc
+from conftest import central_differences
 
 EPS = 1e-6
 
 
 def numeric_gradients(f, arrays):
     """Central differences of sum(f(*arrays)) with respect to each array (float64, evaluated eagerly)."""
-    def value(xs):
-        return float(np.sum(f(*[tfc.constant(x) for x in xs]).numpy()))
-    grads = []
-    for i, a in enumerate(arrays):
-        g = np.zeros_like(a)
-        for index in np.ndindex(a.shape):
-            plus = [x.copy() for x in arrays]
-            minus = [x.copy() for x in arrays]
-            plus[i][index] += EPS
-            minus[i][index] -= EPS
-            g[index] = (value(plus) - value(minus)) / (2 * EPS)
-        grads.append(g)
-    return grads
+    return central_differences(lambda xs: float(np.sum(f(*[tfc.constant(x) for x in xs]).numpy())), arrays, EPS)
 
 
 def tape_gradients(f, *xs):

@@ -110,19 +110,6 @@ def test_structured_inputs_and_outputs():
     assert out["flag"] is True
 
 
-def test_nested_function_is_inlined():
-    @tfc.function
-    def inner(x):
-        return x * 3
-
-    @tfc.function
-    def outer(x):
-        return inner(x) + 1
-
-    assert outer(tfc.constant(2)).numpy() == 7
-    assert '"tfc.multiply"' in outer.get_concrete_function(tfc.constant(2)).as_text()
-
-
 def test_every_stage_prints():
     @tfc.function
     def f(a, b):

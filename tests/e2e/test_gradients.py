@@ -10,7 +10,7 @@ import pytest
 import tfc
 from tfc.core import NOT_DIFFERENTIABLE, REGISTRY
 
-from conftest import make_input
+from conftest import central_differences, make_input
 from op_cases import CASES
 
 EPS = 1e-6
@@ -62,17 +62,7 @@ def _numeric_gradient(case, arrays, weights):
         return sum(float(np.sum(np.asarray(o.numpy(), dtype=np.float64) * w)) for o, w in zip(outs, weights)
                    if w is not None)
 
-    grads = []
-    for i, array in enumerate(arrays):
-        grad = np.zeros_like(array)
-        for index in np.ndindex(array.shape):
-            plus = [a.copy() for a in arrays]
-            minus = [a.copy() for a in arrays]
-            plus[i][index] += EPS
-            minus[i][index] -= EPS
-            grad[index] = (objective(plus) - objective(minus)) / (2 * EPS)
-        grads.append(grad)
-    return grads
+    return central_differences(objective, arrays, EPS)
 
 
 @pytest.mark.parametrize("case,shapes", list(_gradient_cases()))

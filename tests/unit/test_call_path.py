@@ -65,11 +65,7 @@ def test_concurrent_callers_do_not_share_descriptors():
             if not np.array_equal(run(x)[0], x * np.float32(2) + np.float32(1)):
                 failures.append(seed)
 
-    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_in_threads(worker, 4)
     assert not failures
 
 
@@ -136,11 +132,7 @@ def test_small_outputs_per_thread():
         kept = [(x, run(x)[0]) for x in (np.full(4, seed * 1000 + i, np.float32) for i in range(200))]
         failures.extend(seed for x, y in kept if not np.array_equal(y, x * 2 + 1))
 
-    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(4)]
-    for t in threads:
-        t.start()
-    for t in threads:
-        t.join()
+    _run_in_threads(worker, 4)
     assert not failures
 
 
@@ -164,3 +156,12 @@ def test_function_fast_path_keeps_checks_and_retraces():
         assert len(calls) == 4
     finally:
         tfc.config.run_functions_eagerly(False)
+
+
+def _run_in_threads(worker, count: int) -> None:
+    """Runs worker(seed) for seeds 0..count-1 on as many threads at once and waits for all."""
+    threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(count)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
