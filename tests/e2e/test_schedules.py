@@ -165,7 +165,14 @@ def test_full_reduction(shape, strategy, name):
     fn = tfc.function(lambda v: reduce(v))
     assert _strategy(lambda v: reduce(v), x) == strategy
     expected = getattr(np, name[len("reduce_"):])(x.astype(np.float64))
-    assert_same(fn(x).numpy(), np.float32(expected), rtol=1e-4 if name in ("reduce_sum", "reduce_prod") else 0)
+    if name == "reduce_sum":
+        # A sum of a million N(0,1) values is ~1 out of terms totalling ~8e5 in magnitude: float32 rounding in any
+        # summation order is ~1e-3 of the result, so bound the error by the terms' magnitude instead (1e-7 of
+        # sum|x|, ~200x the rounding seen; a dropped element or chunk is far larger).
+        got = fn(x).numpy()
+        assert got.dtype == np.float32 and abs(float(got) - expected) <= 1e-7 * np.abs(x).astype(np.float64).sum()
+    else:
+        assert_same(fn(x).numpy(), np.float32(expected), rtol=1e-4 if name == "reduce_prod" else 0)
     if strategy != "generic":  # the schedule really ran: partial results combined by a linalg.reduce
         assert "linalg.reduce" in fn.get_concrete_function(x).as_text("fused")
 
