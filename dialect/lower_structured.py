@@ -5,6 +5,7 @@ from tfc import dtypes, ops
 from tfc.graph import Node, TensorType
 
 from .lower_elementwise import ScalarBuilder, broadcast_exprs, emit_elementwise, result_sizes, round_from_float32
+from . import epilogue, matmul_kernel
 from .lowering import Emitter, lowers
 
 
@@ -58,6 +59,16 @@ def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tu
     return sizes
 
 
+def _kernel_operand(em: Emitter, value, name: str) -> matmul_kernel.Operand:
+    """The operand as the kernel reads it: a transpose of a matrix is read in place (the kernel indexes it
+    transposed), so the transposes of a gradient's `matmul(x, g, transpose_a=True)` copy nothing."""
+    producer = value.producer
+    if producer is not None and producer.op is ops.transpose.op and list(producer.attrs["perm"]) == [1, 0]:
+        source = producer.inputs[0]
+        return matmul_kernel.Operand(em.values[id(source)], source.type, transposed=True)
+    return matmul_kernel.Operand(name, value.type)
+
+
 @lowers(ops.matmul)
 @_op_class("matmul")
 def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
@@ -65,6 +76,19 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     out = node.outputs[0].type
     wide = TensorType(out.shape, accumulator_dtype(out.dtype))
     acc = em.fill(wide, 0, _matmul_sizes(em, out, (a, ta), (b, tb)))
+    tiles = matmul_kernel.tiles_for(em.vector_bits, out.dtype) if out.rank == 2 else None
+    if tiles is not None:  # tfc's CPU kernel (packed, blocked, register-tiled, threaded)
+        a, b = (_kernel_operand(em, value, name) for value, name in zip(node.inputs, (a, b)))
+        fused = epilogue.plan(em, node, out.dtype) if wide.dtype == out.dtype else []
+        hook = None
+        if fused:  # bias, activation, ...: applied to each block in cache
+            epilogue.lower_early(em, fused)
+            em.lowered.update(id(n) for n in fused)
+            hook = lambda em, block, i0, j0, mc, nc: epilogue.apply(em, node, fused, block, (i0, j0), (mc, nc))  # noqa: E731
+        product = matmul_kernel.emit_matmul(em, a, b, out, tiles, hook)
+        if fused:
+            em.values[id(fused[-1].outputs[0])] = product
+        return round_accumulator(em, product, wide, out.dtype)
     if out.rank == 2:  # the named op: transform schedules and upstream patterns match it directly
         # (16-bit inputs: the named op extends them to the float32 accumulator's type itself)
         product = em.assign(f"linalg.matmul ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) "

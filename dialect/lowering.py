@@ -39,8 +39,11 @@ def memref_type(type: TensorType) -> str:
 class Emitter:
     """Accumulates the body of one func.func: fresh SSA names, common snippets (empty tensors, constants)."""
 
-    def __init__(self):
+    def __init__(self, vector_bits: int = 0):
         self.lines: list[str] = []
+        # The CPU's vector register width in bits: tfc's own CPU kernels (dialect/matmul_kernel.py) are emitted
+        # for it; 0 keeps every op on its plain linalg lowering (the GPU path, tfc-opt --lower).
+        self.vector_bits = vector_bits
         self._count = 0
         self.loc = ""
         self.depth = 0  # nesting of regions (scf.if / scf.while bodies), for indentation only
@@ -49,6 +52,12 @@ class Emitter:
         # value -> (source value, source type, inserted axes) for values that are `source` with size-1 axes
         # inserted (keepdims reductions); elementwise lowerings read the source directly.
         self.unit_dims: dict[str, tuple[str, TensorType, list[int]]] = {}
+        self.lowered: set[int] = set()  # id(node) of nodes already emitted by another's lowering (epilogue.py)
+        self.uses: dict[int, dict] = {}  # id(graph) -> its use lists, computed when a kernel plans an epilogue
+        # (value, axis) -> an index value holding that size, where the lowering knows it (a kernel's block):
+        # `dim` returns it instead of a tensor.dim, which would count as a use of the producer and stop
+        # linalg-fuse-elementwise-ops from fusing it into its consumer.
+        self.known_dims: dict[tuple[str, int], str] = {}
 
     def fresh(self, hint: str = "v") -> str:
         self._count += 1
@@ -76,6 +85,8 @@ class Emitter:
         """The size of `axis` of `value` as an index (a constant when static)."""
         if type.shape[axis] is not None:
             return self.index(type.shape[axis])
+        if (value, axis) in self.known_dims:
+            return self.known_dims[(value, axis)]
         return self.assign(f"tensor.dim {value}, {self.index(axis)} : {type.mlir(storage=True)}", "dim")
 
     def empty(self, type: TensorType, sizes: list[str] | None = None) -> str:
@@ -119,6 +130,8 @@ class Emitter:
 def lower_nodes(em: Emitter, nodes) -> None:
     """Emits each node's lowering in order, recording its results in `em.values` (regions call this too)."""
     for node in nodes:
+        if id(node) in em.lowered:
+            continue
         em.loc = f" {print_location(node.loc)}" if node.loc else ""
         lowering = node.op.lowering
         if lowering is None:
@@ -141,10 +154,11 @@ def native_name(name: str) -> str:
     return f"tfc_{symbol_name(name)}"
 
 
-def lower_graph(graph: Graph, name: str | None = None) -> str:
-    """The graph as a destination-passing func.func over memrefs, with linalg/tensor/arith/math inside."""
+def lower_graph(graph: Graph, name: str | None = None, vector_bits: int = 0) -> str:
+    """The graph as a destination-passing func.func over memrefs, with linalg/tensor/arith/math inside.
+    `vector_bits`: the target CPU's vector width, for tfc's own kernels (0: plain linalg everywhere)."""
     name = symbol_name(name or graph.name)
-    em = Emitter()
+    em = Emitter(vector_bits)
     values = em.values
     params = []
     for i, value in enumerate(graph.inputs):

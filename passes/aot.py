@@ -149,7 +149,7 @@ def _result_paths(structure: dict, path: str = "result") -> list[str]:
     return [p for i, sub in enumerate(items) for p in _result_paths(sub, f"{path}[{i}]")]
 
 
-def _lower_with_variables(concrete, name: str):
+def _lower_with_variables(concrete, name: str, target: Target | None = None):
     """Lowers one traced function. Variables it reads become weights (their current values are saved in the
     package, and every call passes them); a function that assigns Variables or prints is refused, because a
     package keeps no state between calls and has no printing channel yet."""
@@ -159,7 +159,7 @@ def _lower_with_variables(concrete, name: str):
                                "nothing yet: return the new values (or the tensors to print) instead")
     variables = concrete._variables
     names = [f"variable:{v._unique_name}" for v in variables]
-    low = driver.lower(concrete.graph, name, concrete.arg_names + names)
+    low = driver.lower(concrete.graph, name, concrete.arg_names + names, target)
     if variables:
         # The variables are the last graph inputs, just before the hoisted weights: moving their specs from
         # the end of "args" to the front of "weights" keeps the native parameter order.
@@ -177,7 +177,7 @@ def compile_functions(functions: dict[str, Function], target: Target | None = No
     for name, function in functions.items():
         start = time.perf_counter()
         concrete = function.get_concrete_function()
-        low = _lower_with_variables(concrete, name)
+        low = _lower_with_variables(concrete, name, target)
         if low.name in python_entries:
             raise TfcValueError(f"two functions compile to the entry point {low.name!r}; rename one")
         python_entries[low.name] = _python_entry(name, function, concrete)

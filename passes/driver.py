@@ -30,7 +30,7 @@ from tfc.runtime.loader import Module
 
 from . import codegen, graph_passes, libm, pipeline, schedules, shape_dims
 from .mlir_tools import MLIR_OPT, mlir_opt, mlir_to_llvmir, tool_version
-from .target import Target, host
+from .target import Target, host, vector_bits
 
 OPENMP_DIR = "/usr/lib/llvm-22/lib"  # libomp-22-dev: libomp.so (its __kmpc_* ABI matches mlir-translate-22's)
 STAGES = ("tfc", "optimized", "linalg", "fused", "bufferized", "llvm-dialect", "llvm-unoptimized", "llvm")
@@ -126,9 +126,9 @@ class Lowered:
     graph: Graph | None = None  # the lowered graph: passes/schedules.py picks the codegen strategy from it
 
 
-def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowered:
+def lower(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None) -> Lowered:
     """Graph passes, weight hoisting and lowering to linalg: everything before MLIR tools run (cheap, and the
-    input of the cache key)."""
+    input of the cache key). `target` (default: the host) sets the vector width of tfc's CPU kernels."""
     from tfc.dialect import lower_graph
     from tfc.dialect.lowering import native_name, symbol_name
 
@@ -139,7 +139,7 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None) -> Lowere
     # The tfc-level stages print every constant (megabytes for a model's weights): only when read.
     stages = LazyStages({"tfc": lambda: print_graph(graph), "optimized": lambda: print_graph(optimized)})
     lowered_graph, weight_names, weights = hoist_weights(optimized)
-    stages["linalg"] = lower_graph(lowered_graph, native_name(name))
+    stages["linalg"] = lower_graph(lowered_graph, native_name(name), vector_bits(target or host()))
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
     num_args = len(graph.inputs)
     if len(arg_names) != num_args:  # a short manifest would make the runtime pass too few buffers: never
@@ -164,7 +164,7 @@ def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, t
     cached on disk across processes (runtime/cache.py)."""
     timer = _Timer(name)
     start = time.perf_counter()
-    lowered = lower(graph, name, arg_names)
+    lowered = lower(graph, name, arg_names, target)
     timer.stage("lower", start)
     return compile_module([lowered], lowered.name, target, keep_stages, timer)
 
@@ -185,8 +185,10 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
     # on the whole module), threads from TFC_NUM_THREADS (serial when libomp is missing).
     threads = config.num_threads() if openmp_library() else 1
     graph = functions[0].graph if len(functions) == 1 else None
-    schedule = schedules.choose(graph, threads) if graph is not None else None
-    cpu_stages = pipeline.cpu_stages(schedule, threads)
+    schedule = schedules.choose(graph, threads, vector_bits(target or host())) if graph is not None else None
+    # tfc's own kernels (dialect/matmul_kernel.py) are parallel loops already: they need the forall lowering.
+    kernels = "scf.forall" in linalg
+    cpu_stages = pipeline.cpu_stages(schedule, threads, kernels)
     codegen_plan = (pipeline.pass_string([p for _, ps in cpu_stages for p in ps], THREADS=str(threads))
                     + "\0" + (schedule.text if schedule else ""))
     key = compile_key(linalg, entries, target, codegen_plan)
@@ -220,7 +222,7 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
         if config.timing():
             print(f"[tfc timing] {name}: the {schedule.name} schedule failed, using the generic path: "
                   f"{str(error).splitlines()[0]}", file=sys.stderr)
-        schedule, cpu_stages = None, pipeline.cpu_stages(None, threads)
+        schedule, cpu_stages = None, pipeline.cpu_stages(None, threads, kernels)
         start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
     stages["llvm"], obj = codegen.optimize(stages["llvm-unoptimized"], target)
     start = timer.stage("llvmlite", start)

@@ -127,15 +127,17 @@ PIPELINES: dict[str, Pipeline] = {"fusion": FUSION, "bufferize": BUFFERIZE, "low
 CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "bufferize"), ("llvm-dialect", "lower-cpu")]
 
 
-def cpu_stages(schedule=None, threads: int = 0) -> list[tuple[str, list[str]]]:
+def cpu_stages(schedule=None, threads: int = 0, kernels: bool = False) -> list[tuple[str, list[str]]]:
     """The CPU compile for one function: (stage, named pipelines) in order. `schedule` is a passes.schedules
-    Schedule or None (generic path); `threads` is TFC_NUM_THREADS (0: all cores, 1: serial)."""
+    Schedule or None (generic path); `threads` is TFC_NUM_THREADS (0: all cores, 1: serial); `kernels`: the
+    lowered code already holds parallel loops (scf.forall of tfc's own kernels)."""
     fused = ["fuse-elementwise" if schedule is not None and schedule.keep_named_ops else "fusion"]
     if schedule is not None:
         fused.append("schedule")
-    serial = schedule is not None and threads == 1
+    foralls = schedule is not None or kernels
+    serial = foralls and threads == 1
     bufferize = ["one-shot", "serial", "temporaries"] if serial else ["bufferize"]
-    lower = (["parallel"] if schedule is not None and not serial else []) + ["lower-cpu"]
+    lower = (["parallel"] if foralls and not serial else []) + ["lower-cpu"]
     return [("fused", fused), ("bufferized", bufferize), ("llvm-dialect", lower)]
 
 

@@ -53,8 +53,9 @@ def _compute_nodes(graph: Graph) -> list:
     return [n for n in graph.nodes if n.op.name != "constant"]
 
 
-def choose(graph: Graph, threads: int = 0) -> Schedule | None:
-    """The schedule for `graph` compiled for `threads` (TFC_NUM_THREADS), or None for the generic path."""
+def choose(graph: Graph, threads: int = 0, vector_bits: int = 0) -> Schedule | None:
+    """The schedule for `graph` compiled for `threads` (TFC_NUM_THREADS), or None for the generic path.
+    `vector_bits`: the target's vector width; matmuls that tfc's own kernel handles need no schedule."""
     nodes = _compute_nodes(graph)
     if not nodes:
         return None
@@ -65,10 +66,17 @@ def choose(graph: Graph, threads: int = 0) -> Schedule | None:
         return _full_reduction(graph, nodes[0])
     if classes == {"elementwise", "reduction"}:
         return _rows(graph, nodes)
-    matmuls = [n for n in nodes if _op_class(n) == "matmul"]
+    matmuls = [n for n in nodes if _op_class(n) == "matmul" and not _kernel_matmul(n, vector_bits)]
     if matmuls:  # the other ops (softmax's reductions, bias adds) keep the generic path inside the function
         return _matmul(matmuls)
     return None
+
+
+def _kernel_matmul(node, vector_bits: int) -> bool:
+    """Lowered by dialect/matmul_kernel.py (the same test the matmul lowering makes)."""
+    from tfc.dialect.matmul_kernel import tiles_for
+    out = node.outputs[0].type
+    return node.op.name == "matmul" and out.rank == 2 and tiles_for(vector_bits, out.dtype) is not None
 
 
 def _elementwise(graph: Graph, nodes) -> Schedule | None:

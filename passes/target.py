@@ -46,3 +46,26 @@ def host() -> Target:
     llvm.initialize_native_asmprinter()
     return Target("cpu", llvm.get_process_triple(), llvm.get_host_cpu_name(),
                   llvm.get_host_cpu_features().flatten())
+
+
+# LLVM CPU names whose widest vector registers are known without their feature list (`tfc compile --cpu NAME`
+# gives a name only). Anything else defaults to 256 (AVX2-class): vector width changes speed, never results.
+_CPU_VECTOR_BITS = {"x86-64": 128, "x86-64-v2": 128, "x86-64-v3": 256, "x86-64-v4": 512,
+                    "skylake-avx512": 512, "cascadelake": 512, "cooperlake": 512, "icelake-server": 512,
+                    "icelake-client": 512, "tigerlake": 512, "sapphirerapids": 512, "emeraldrapids": 512,
+                    "graniterapids": 512, "znver4": 512, "znver5": 512, "haswell": 256, "broadwell": 256,
+                    "skylake": 256, "alderlake": 256, "znver2": 256, "znver3": 256}
+
+
+def vector_bits(target: Target) -> int:
+    """The width of the target CPU's vector registers in bits, for tfc's own kernels; 0 for non-CPU targets."""
+    if target.kind != "cpu":
+        return 0
+    features = set(target.features.split(","))
+    if features != {""}:
+        if "+avx512f" in features:
+            return 512
+        if "+avx2" in features or "+avx" in features:
+            return 256
+        return 128
+    return _CPU_VECTOR_BITS.get(target.cpu, 256)

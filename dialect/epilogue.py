@@ -1,0 +1,151 @@
+"""Elementwise consumers fused into a kernel: matmul + bias + activation computed block by block.
+
+TensorFlow's grappler rewrites MatMul + BiasAdd + Relu into one `_FusedMatMul`; tfc does the same at lowering
+time, for any elementwise consumers: `plan(em, node)` collects the elementwise nodes that consume the kernel's
+result (directly or through each other) and whose other operands are ready before it, and the kernel applies
+them to each finished block of C while it is in cache (`apply`), with the ops' own lowerings run on the block's
+slices. The unfused result never reaches memory. Nodes taken into an epilogue are skipped when the lowering
+reaches them (`Emitter.lowered`).
+
+A set is fused only if exactly one of its values is used outside it (its last node's result), of the
+accumulator's dtype (bool or integer intermediates are fine); side operands must broadcast into the block
+(scalars, [N] or [1, N] rows like a bias, [M, 1] columns, [M, N] tensors).
+"""
+from __future__ import annotations
+
+import types
+
+from tfc.graph import Graph, Node, TensorType
+
+from .lowering import Emitter
+
+_OUTPUT = None  # a use by the graph's return
+
+
+def _uses(graph: Graph) -> dict[int, list]:
+    """id(value) -> its consumers in `graph` and the regions nested in it (_OUTPUT for a return)."""
+    uses: dict[int, list] = {}
+
+    def walk(g: Graph, outermost: bool) -> None:
+        for node in g.nodes:
+            for value in node.inputs:
+                uses.setdefault(id(value), []).append(node)
+            for region in node.regions:
+                walk(region, False)
+        for value in g.outputs:  # a region's yield uses the value like an op would
+            uses.setdefault(id(value), []).append(_OUTPUT if outermost else g)
+    walk(graph, True)
+    return uses
+
+
+def _is_elementwise(node: Node, shape: tuple) -> bool:
+    return (getattr(node.op.lowering, "op_class", None) == "elementwise" and not node.regions
+            and len(node.outputs) == 1 and node.outputs[0].type.shape == shape)
+
+
+def _broadcasts_into(type: TensorType, shape: tuple) -> bool:
+    """A [M, N] block can read slices of it: rank <= 2, each dimension 1 or the block's."""
+    if type.rank > len(shape):
+        return False
+    return all(d == 1 or d == full for d, full in zip(type.shape, shape[len(shape) - type.rank:]))
+
+
+def plan(em: Emitter, node: Node, dtype) -> list[Node]:
+    """The elementwise nodes to fuse into the kernel computing `node` (in graph order), or []."""
+    graph = node.outputs[0].graph
+    key = id(graph)
+    if key not in em.uses:
+        em.uses[key] = _uses(graph)
+    uses = em.uses[key]
+    result = node.outputs[0]
+    shape = result.type.shape
+    position = {id(n): i for i, n in enumerate(graph.nodes)}
+    here = position[id(node)]
+    inside, taken = {id(result)}, []
+    for candidate in graph.nodes[here + 1:]:
+        if not any(id(v) in inside for v in candidate.inputs) or not _is_elementwise(candidate, shape):
+            continue
+        side = [v for v in candidate.inputs if id(v) not in inside]
+        if all(_side_operand_ready(em, v, position, here, shape) for v in side):
+            taken.append(candidate)
+            inside.add(id(candidate.outputs[0]))
+    # The longest prefix whose only value used elsewhere is its last result.
+    while taken:
+        last = taken[-1].outputs[0]
+        produced = [result] + [n.outputs[0] for n in taken]
+        members = {id(n) for n in taken}
+        escaping = [v for v in produced if any(u is _OUTPUT or id(u) not in members for u in uses.get(id(v), []))]
+        if escaping == [last] and last.type.dtype == dtype:
+            return taken
+        taken.pop()
+    return []
+
+
+def _side_operand_ready(em: Emitter, value, position: dict, here: int, shape: tuple) -> bool:
+    """Lowered before the kernel (a graph input, an outer value, an earlier node's result, or a constant,
+    which is lowered early), and readable block by block."""
+    producer = value.producer
+    if producer is not None and id(producer) in position and position[id(producer)] > here \
+            and producer.op.name != "constant":
+        return False
+    if id(value) in em.values and em.values[id(value)] in em.unit_dims:
+        return False  # a keepdims reduction read through its source: slicing would lose that view
+    return _broadcasts_into(value.type, shape)
+
+
+def apply(em: Emitter, matmul: Node, nodes: list[Node], block: str, offsets: tuple[str, str],
+          sizes: tuple[str, str]) -> str:
+    """Emits `nodes` on one block of the kernel's result (`block`, tensor<?x?>, at `offsets` with `sizes`) and
+    returns the last node's value for that block."""
+    block_type = TensorType((None, None), matmul.outputs[0].type.dtype)
+    local = {id(matmul.outputs[0]): (block, block_type)}
+    loc = em.loc
+
+    def known(value: str) -> None:
+        em.known_dims[(value, 0)], em.known_dims[(value, 1)] = sizes
+    known(block)
+    for node in nodes:
+        operands = [local[id(v)] if id(v) in local else _slice(em, v, offsets, sizes) for v in node.inputs]
+        out = TensorType((None, None), node.outputs[0].type.dtype)
+        view = types.SimpleNamespace(op=node.op, attrs=node.attrs, loc=node.loc, regions=[],
+                                     inputs=[types.SimpleNamespace(type=t) for _, t in operands],
+                                     outputs=[types.SimpleNamespace(type=out)])
+        em.loc = f" {_location(node)}" if node.loc else ""
+        result = node.op.lowering(em, view, [v for v, _ in operands])
+        known(result)
+        local[id(node.outputs[0])] = (result, out)
+    em.loc = loc
+    return local[id(nodes[-1].outputs[0])][0]
+
+
+def _location(node: Node) -> str:
+    from tfc.graph import print_location
+    return print_location(node.loc)
+
+
+def _slice(em: Emitter, value, offsets: tuple[str, str], sizes: tuple[str, str]) -> tuple[str, TensorType]:
+    """The part of a side operand that lines up with the block (broadcast dimensions stay whole)."""
+    name, type = em.values[id(value)], value.type
+    if type.rank == 0:
+        return name, type
+    axes = range(2 - type.rank, 2)  # the block's axes the operand's dimensions face
+    starts, lengths, shape = [], [], []
+    for d, axis in zip(type.shape, axes):
+        broadcast = d == 1
+        starts.append("0" if broadcast else offsets[axis])
+        lengths.append("1" if broadcast else sizes[axis])
+        shape.append(1 if broadcast else None)
+    sliced = TensorType(shape, type.dtype)
+    ones = ", ".join("1" for _ in shape)
+    return em.assign(f"tensor.extract_slice {name}[{', '.join(starts)}] [{', '.join(lengths)}] [{ones}] : "
+                     f"{type.mlir(storage=True)} to {sliced.mlir(storage=True)}", "side"), sliced
+
+
+def lower_early(em: Emitter, nodes: list[Node]) -> None:
+    """Lowers the constants the fused nodes read that come later in the graph (marking them lowered)."""
+    for node in nodes:
+        for value in node.inputs:
+            producer = value.producer
+            if producer is not None and producer.op.name == "constant" and id(value) not in em.values:
+                em.values[id(value)] = producer.op.lowering(em, producer, [])
+                em.lowered.add(id(producer))
