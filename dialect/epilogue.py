@@ -82,15 +82,22 @@ def plan(em: Emitter, node: Node, dtype) -> list[Node]:
 
 
 def _side_operand_ready(em: Emitter, value, position: dict, here: int, shape: tuple) -> bool:
-    """Lowered before the kernel (a graph input, an outer value, an earlier node's result, or a constant,
-    which is lowered early), and readable block by block."""
-    producer = value.producer
-    if producer is not None and id(producer) in position and position[id(producer)] > here \
-            and producer.op.name != "constant":
-        return False
+    """Available at the kernel (see `_early`) and readable block by block."""
     if id(value) in em.values and em.values[id(value)] in em.unit_dims:
         return False  # a keepdims reduction read through its source: slicing would lose that view
-    return _broadcasts_into(value.type, shape)
+    return _broadcasts_into(value.type, shape) and _early(value, position, here)
+
+
+def _early(value, position: dict, here: int) -> bool:
+    """Lowered before the kernel at position `here`: a graph input, an outer value, an earlier node's result,
+    or the result of pure nodes after it that need neither the product nor anything else computed after it
+    (`r[:, :1]`, a constant: `lower_early` emits those first)."""
+    producer = value.producer
+    if producer is None or id(producer) not in position or position[id(producer)] < here:
+        return True
+    if position[id(producer)] == here or producer.op.has_side_effects or producer.regions:
+        return False  # the product itself, or an op whose place in program order matters
+    return all(_early(v, position, here) for v in producer.inputs)
 
 
 def apply(em: Emitter, matmul: Node, nodes: list[Node], block: str, offsets: tuple[str, str],
@@ -141,11 +148,23 @@ def _slice(em: Emitter, value, offsets: tuple[str, str], sizes: tuple[str, str])
                      f"{type.mlir(storage=True)} to {sliced.mlir(storage=True)}", "side"), sliced
 
 
-def lower_early(em: Emitter, nodes: list[Node]) -> None:
-    """Lowers the constants the fused nodes read that come later in the graph (marking them lowered)."""
+def lower_early(em: Emitter, matmul: Node, nodes: list[Node]) -> None:
+    """Lowers the side operands of the fused nodes that come later in the graph (see `_early`), producers first,
+    marking them lowered."""
+    from .lowering import lower_nodes
+
+    chain = {id(matmul)} | {id(n) for n in nodes}
+
+    def visit(value) -> None:
+        producer = value.producer
+        if id(value) in em.values or producer is None or id(producer) in em.lowered or id(producer) in chain:
+            return
+        for operand in producer.inputs:
+            visit(operand)
+        lower_nodes(em, [producer])
+        em.lowered.add(id(producer))
+    loc = em.loc
     for node in nodes:
         for value in node.inputs:
-            producer = value.producer
-            if producer is not None and producer.op.name == "constant" and id(value) not in em.values:
-                em.values[id(value)] = producer.op.lowering(em, producer, [])
-                em.lowered.add(id(producer))
+            visit(value)
+    em.loc = loc

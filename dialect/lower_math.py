@@ -65,6 +65,9 @@ def _select(em, node, inputs: list[str]) -> str:
                             lambda b, c, x, y: b.op(f"arith.select {c}, {x}, {y}", out.dtype.storage))
 
 
+_select.op_class = "elementwise"
+
+
 @lowers(ops.abs)
 @_elementwise
 def _abs(b: ScalarBuilder, x: str) -> str:

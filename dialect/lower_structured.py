@@ -82,7 +82,7 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
         fused = epilogue.plan(em, node, out.dtype) if wide.dtype == out.dtype else []
         hook = None
         if fused:  # bias, activation, ...: applied to each block in cache
-            epilogue.lower_early(em, fused)
+            epilogue.lower_early(em, node, fused)
             em.lowered.update(id(n) for n in fused)
             hook = lambda em, block, i0, j0, mc, nc: epilogue.apply(em, node, fused, block, (i0, j0), (mc, nc))  # noqa: E731
         product = matmul_kernel.emit_matmul(em, a, b, out, tiles, hook)

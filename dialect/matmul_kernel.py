@@ -57,7 +57,7 @@ def compute_dtype(dtype: dtypes.DType) -> dtypes.DType:
 
 def tiles_for(vector_bits: int, dtype: dtypes.DType) -> Tiles | None:
     """The tiles for `dtype` on a CPU with `vector_bits`-wide registers (0: no kernel, e.g. the GPU path)."""
-    if vector_bits <= 0 or not dtype.is_floating:
+    if vector_bits <= 0 or dtype.is_bool:
         return None
     lanes = vector_bits // (compute_dtype(dtype).itemsize * 8)
     # 32 vector registers with AVX-512: 8 x 2 accumulators + 2 B vectors + 1 broadcast; 16 without: 6 x 2 + 3.
@@ -158,7 +158,8 @@ class _Kernel:
         static = [self.out.shape[0], self.out.shape[1], self.a.type.shape[0 if self.a.transposed else 1]]
         self.parallel = None in static or static[0] * static[1] * static[2] >= SERIAL_MACS
         self.zero = em.scalar(0, self.compute)
-        self.zero_vec = em.assign(f"arith.constant dense<0.0> : {self.vec}", "zv")
+        self.zero_vec = em.assign(f"arith.constant dense<{'0.0' if self.compute.is_floating else '0'}> : {self.vec}",
+                                  "zv")
         self.packed = self.pack_b()
         blocks_m = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.mc})", [], [self.M])
         blocks_n = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nc})", [], [self.N])
@@ -242,6 +243,12 @@ class _Kernel:
         self._tile_types[result] = self.tile
         return result, f"{i0}, {j0}", f"{mc}, {nc}", "1, 1"
 
+    def multiply_add(self, a: str, b: str, acc: str) -> str:
+        if self.compute.is_floating:
+            return self.em.assign(f"vector.fma {a}, {b}, {acc} : {self.vec}", "fma")
+        product = self.em.assign(f"arith.muli {a}, {b} : {self.vec}", "mul")  # integers wrap, as numpy's
+        return self.em.assign(f"arith.addi {acc}, {product} : {self.vec}", "acc")
+
     def row_tiles(self, frame: dict, carried: str, start: str, end: str, rows: int) -> str:
         """Register tiles of `rows` rows from block row `start` to `end` (a multiple of `rows` apart)."""
         em = self.em
@@ -285,8 +292,7 @@ class _Kernel:
             scalar = self.widen(scalar, self.source)
             splat = em.assign(f"vector.broadcast {scalar} : {self.elem} to {self.vec}", "splat")
             for v in range(t.nv):
-                updated.append(em.assign(f"vector.fma {splat}, {b_vectors[v]}, {carried[r * t.nv + v]} : {self.vec}",
-                                         "fma"))
+                updated.append(self.multiply_add(splat, b_vectors[v], carried[r * t.nv + v]))
         em.emit(f"scf.yield {', '.join(updated)} : {types}")
         em.depth -= 1
         em.emit("}")

@@ -185,7 +185,7 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
     # on the whole module), threads from TFC_NUM_THREADS (serial when libomp is missing).
     threads = config.num_threads() if openmp_library() else 1
     graph = functions[0].graph if len(functions) == 1 else None
-    schedule = schedules.choose(graph, threads, vector_bits(target or host())) if graph is not None else None
+    schedule = schedules.choose(graph, threads) if graph is not None else None
     # tfc's own kernels (dialect/matmul_kernel.py) are parallel loops already: they need the forall lowering.
     kernels = "scf.forall" in linalg
     cpu_stages = pipeline.cpu_stages(schedule, threads, kernels)

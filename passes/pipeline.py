@@ -131,7 +131,7 @@ def cpu_stages(schedule=None, threads: int = 0, kernels: bool = False) -> list[t
     """The CPU compile for one function: (stage, named pipelines) in order. `schedule` is a passes.schedules
     Schedule or None (generic path); `threads` is TFC_NUM_THREADS (0: all cores, 1: serial); `kernels`: the
     lowered code already holds parallel loops (scf.forall of tfc's own kernels)."""
-    fused = ["fuse-elementwise" if schedule is not None and schedule.keep_named_ops else "fusion"]
+    fused = ["fusion"]
     if schedule is not None:
         fused.append("schedule")
     foralls = schedule is not None or kernels

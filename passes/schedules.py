@@ -16,10 +16,8 @@ Strategies (measurements in ../shared/notes/cpu-codegen.md):
   tiled one row per forall iteration and all its producers are fused into it (`structured.fuse {use_forall}`).
 - full reduction (one reduction over every axis, e.g. a sum of 4M): `tile_reduction_using_forall` into
   REDUCTION_CHUNKS partial results computed in parallel, then a small combining reduction.
-- matmul (2-D, static): block tile [BM, BN] as a forall (one block per thread), register tile 8x32 with the
-  fill fused into a zero accumulator, k tiled by 1, vectorized, the accumulator hoisted out of the k loop;
-  `vector-contract-lowering=outerproduct` makes it 16 zmm FMAs per k. Shapes the tiles do not divide are
-  vectorized with masks (slower: ~17 GFLOP/s at 1000x999x1001 under load, vs ~0.5 for the generic loops).
+- matmul: not a schedule. tfc emits its own packed, blocked, register-tiled kernel at lowering time
+  (dialect/matmul_kernel.py), with elementwise consumers fused into its blocks (dialect/epilogue.py).
 """
 from __future__ import annotations
 
@@ -33,16 +31,12 @@ CHUNK = 65536                      # elements per parallel chunk (notes: 16..64K
 PARALLEL_MIN_ELEMENTS = 1 << 17    # below this an elementwise kernel stays serial
 REDUCTION_CHUNKS = 64             # partial results of a parallel full reduction (fixed: same bits on any thread count)
 ROW_TILE = 1                       # rows per forall iteration of row-wise graphs (notes §2: 1 beats 4 and 8)
-REGISTER_TILE = (8, 32)            # 8 rows x 32 columns = 16 zmm accumulators (notes §3)
-BLOCK_ROWS = (64, 32, 16, 8)       # cache block candidates, largest first; each a multiple of the register tile
-BLOCK_COLS = (256, 128, 64, 32)
 
 
 @dataclasses.dataclass(frozen=True)
 class Schedule:
-    name: str                # "elementwise" or "matmul": which strategy (shown by TFC_TIMING and the dumps)
+    name: str                # "elementwise", "rows" or "full-reduction": the strategy (TFC_TIMING, the dumps)
     text: str                # the transform-dialect module
-    keep_named_ops: bool     # True: the fusion stage must not generalize linalg.matmul (the schedule matches it)
 
 
 def _op_class(node) -> str | None:
@@ -53,9 +47,8 @@ def _compute_nodes(graph: Graph) -> list:
     return [n for n in graph.nodes if n.op.name != "constant"]
 
 
-def choose(graph: Graph, threads: int = 0, vector_bits: int = 0) -> Schedule | None:
-    """The schedule for `graph` compiled for `threads` (TFC_NUM_THREADS), or None for the generic path.
-    `vector_bits`: the target's vector width; matmuls that tfc's own kernel handles need no schedule."""
+def choose(graph: Graph, threads: int = 0) -> Schedule | None:
+    """The schedule for `graph` compiled for `threads` (TFC_NUM_THREADS), or None for the generic path."""
     nodes = _compute_nodes(graph)
     if not nodes:
         return None
@@ -66,17 +59,7 @@ def choose(graph: Graph, threads: int = 0, vector_bits: int = 0) -> Schedule | N
         return _full_reduction(graph, nodes[0])
     if classes == {"elementwise", "reduction"}:
         return _rows(graph, nodes)
-    matmuls = [n for n in nodes if _op_class(n) == "matmul" and not _kernel_matmul(n, vector_bits)]
-    if matmuls:  # the other ops (softmax's reductions, bias adds) keep the generic path inside the function
-        return _matmul(matmuls)
-    return None
-
-
-def _kernel_matmul(node, vector_bits: int) -> bool:
-    """Lowered by dialect/matmul_kernel.py (the same test the matmul lowering makes)."""
-    from tfc.dialect.matmul_kernel import tiles_for
-    out = node.outputs[0].type
-    return node.op.name == "matmul" and out.rank == 2 and tiles_for(vector_bits, out.dtype) is not None
+    return None  # matmuls are tfc's own kernels (dialect/matmul_kernel.py); the rest takes the generic path
 
 
 def _elementwise(graph: Graph, nodes) -> Schedule | None:
@@ -94,7 +77,7 @@ def _elementwise(graph: Graph, nodes) -> Schedule | None:
     %g = transform.structured.match ops{{["linalg.generic"]}} in %root : (!transform.any_op) -> !transform.any_op
     %tiled, %forall = transform.structured.tile_using_forall %g tile_sizes {sizes}
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)"""
-    return Schedule("elementwise", _module(body), keep_named_ops=False)
+    return Schedule("elementwise", _module(body))
 
 
 def _rows(graph: Graph, nodes) -> Schedule | None:
@@ -122,7 +105,7 @@ def _rows(graph: Graph, nodes) -> Schedule | None:
     %last = transform.get_producer_of_operand %stores[0] : (!transform.any_op) -> !transform.any_op
     %tiled, %forall = transform.structured.fuse %last tile_sizes [{ROW_TILE}, 0] {{use_forall}}
         : (!transform.any_op) -> (!transform.any_op, !transform.any_op)"""
-    return Schedule("rows", _module(body), keep_named_ops=False)
+    return Schedule("rows", _module(body))
 
 
 # Reductions whose lowering is one reduction generic (reduce_mean adds a division; argmax has two results).
@@ -148,80 +131,7 @@ def _full_reduction(graph: Graph, node) -> Schedule | None:
     %fill, %partial, %combine, %forall = transform.structured.tile_reduction_using_forall %red
         by num_threads = {threads} : (!transform.any_op)
         -> (!transform.any_op, !transform.any_op, !transform.any_op, !transform.any_op)"""
-    return Schedule("full-reduction", _module(body), keep_named_ops=False)
-
-
-def _block(size: int, candidates: tuple[int, ...]) -> int | None:
-    return next((c for c in candidates if size % c == 0), None)
-
-
-def _matmul(matmuls) -> Schedule | None:
-    """Schedules each 2-D static matmul. Blocks that divide the shape give unmasked register tiles; otherwise the
-    partial blocks and tiles are vectorized with masks (`vector_sizes`, masked loads/stores on AVX-512)."""
-    planned = []
-    for node in matmuls:
-        out = node.outputs[0].type
-        k = node.inputs[0].type.shape[-1]
-        if out.rank != 2 or None in out.shape or k is None:
-            return None  # batched/dynamic: split_handle below needs every linalg.matmul accounted for
-        if out.dtype.itemsize == 2:
-            return None  # 16-bit floats: mixed-type matmul (bf16 in, f32 accumulator), not tuned or tested
-        m, n = out.shape
-        bm, bn = _block(m, BLOCK_ROWS), _block(n, BLOCK_COLS)
-        if bm and bn:
-            planned.append((bm, bn, False))
-        else:  # remainders: partial blocks and register tiles, vectorized with masks (vector_sizes)
-            planned.append((BLOCK_ROWS[0], BLOCK_COLS[0], True))
-    if not any(planned):
-        return None
-    count = len(planned)
-    handles = ", ".join(f"%mm{i}" for i in range(count))
-    types = ", ".join(["!transform.any_op"] * count)
-    body = f"""
-    %mms = transform.structured.match ops{{["linalg.matmul"]}} in %root : (!transform.any_op) -> !transform.any_op"""
-    if count > 1:
-        body += f"""
-    {handles} = transform.split_handle %mms : (!transform.any_op) -> ({types})"""
-    else:
-        body += """
-    %mm0 = transform.cast %mms : !transform.any_op to !transform.any_op"""
-    rm, rn = REGISTER_TILE
-    for i, plan in enumerate(planned):
-        if plan is None:
-            continue
-        bm, bn, masked = plan
-        fill_sizes = f" vector_sizes [{rm}, {rn}]" if masked else ""
-        mm_sizes = f" vector_sizes [{rm}, {rn}, 1]" if masked else ""
-        body += f"""
-    %fill{i} = transform.get_producer_of_operand %mm{i}[2] : (!transform.any_op) -> !transform.any_op
-    %block{i}, %forall{i} = transform.structured.tile_using_forall %mm{i} tile_sizes [{bm}, {bn}]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %ffill{i}, %forall{i}b = transform.structured.fuse_into_containing_op %fill{i} into %forall{i}
-        : (!transform.any_op, !transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %reg{i}, %regloops{i}:2 = transform.structured.fuse %block{i} tile_sizes [{rm}, {rn}, 0]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op, !transform.any_op)
-    %kt{i}, %kloop{i} = transform.structured.tile_using_for %reg{i} tile_sizes [0, 0, 1]
-        : (!transform.any_op) -> (!transform.any_op, !transform.any_op)
-    %rfill{i} = transform.structured.match ops{{["linalg.fill"]}} in %regloops{i}#1
-        : (!transform.any_op) -> !transform.any_op
-    transform.structured.vectorize %rfill{i}{fill_sizes} : !transform.any_op
-    transform.structured.vectorize %kt{i}{mm_sizes} : !transform.any_op"""
-    # Vectorize only the register tiles: a whole-function vectorize would turn every other static op (a bias
-    # add of 256x512) into one huge vector that LLVM unrolls for seconds.
-    body += """
-    %vf = transform.structured.match ops{["func.func"]} in %root : (!transform.any_op) -> !transform.any_op
-    transform.apply_patterns to %vf {
-      transform.apply_patterns.vector.lower_masked_transfers
-      transform.apply_patterns.vector.reduction_to_contract
-      transform.apply_patterns.vector.transfer_permutation_patterns
-      transform.apply_patterns.canonicalization
-    } : !transform.any_op
-    transform.apply_cse to %vf : !transform.any_op
-    %fors = transform.structured.match ops{["scf.for"]} in %root : (!transform.any_op) -> !transform.any_op
-    transform.apply_licm to %fors : !transform.any_op
-    transform.loop.hoist_loop_invariant_subsets %fors : !transform.any_op
-    transform.apply_patterns to %vf { transform.apply_patterns.canonicalization } : !transform.any_op"""
-    return Schedule("matmul", _module(body), keep_named_ops=True)
+    return Schedule("full-reduction", _module(body))
 
 
 def _module(body: str) -> str:

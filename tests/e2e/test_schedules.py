@@ -1,7 +1,7 @@
 """The shapes the codegen schedules (passes/schedules.py) special-case, compiled and compared with numpy:
-parallel elementwise chunks with remainders, 1-row and tiny (serial) kernels, scheduled matmuls whose blocks
-divide the shape, and remainder shapes that must fall back to the generic path. Each case also asserts which
-strategy was chosen, so losing a special case fails here."""
+parallel elementwise chunks with remainders, 1-row and tiny (serial) kernels, and shapes that must fall back to
+the generic path. Each case also asserts which strategy was chosen, so losing a special case fails here.
+(Matmuls are tfc's own kernel, not a schedule: tests/e2e/test_matmul_kernel.py.)"""
 import numpy as np
 import pytest
 
@@ -33,49 +33,6 @@ def test_elementwise_chain(shape, strategy):
     a, b = (rng.random(shape, dtype=np.float32) for _ in range(2))
     assert _strategy(_chain, a, b) == strategy
     assert_same(tfc.function(_chain)(a, b).numpy(), _np_chain(a, b), rtol=2e-6)
-
-
-MATMULS = [  # (m, k, n), expected strategy
-    ((64, 33, 256), "matmul"),       # one block; odd k
-    ((128, 64, 96), "matmul"),       # blocks 64x32
-    ((8, 5, 32), "matmul"),          # a single register tile
-    ((72, 40, 96), "matmul"),        # block rows 8 (72 = 9*8)
-    ((65, 33, 257), "matmul"),       # remainders in m and n: partial tiles vectorized with masks
-    ((1, 64, 256), "matmul"),        # one row
-    ((256, 512, 10), "matmul"),      # the MLP's last layer (n = 10)
-    ((1, 1, 1), "matmul"),           # tiny
-    ((3, 7, 5), "matmul"),
-    ((130, 17, 300), "matmul"),      # full and partial blocks and register tiles in one matmul
-]
-
-
-@pytest.mark.parametrize("mkn,strategy", MATMULS)
-def test_matmul(mkn, strategy):
-    m, k, n = mkn
-    rng = np.random.default_rng(2)
-    a = rng.standard_normal((m, k), dtype=np.float32)
-    b = rng.standard_normal((k, n), dtype=np.float32)
-    assert _strategy(tfc.matmul, a, b) == strategy
-    expected = (a.astype(np.float64) @ b).astype(np.float32)
-    fn = tfc.function(tfc.matmul)
-    assert_same(fn(a, b).numpy(), expected, rtol=1e-4)
-    # the schedule really ran (a failing schedule would fall back to the generic path silently)
-    assert "vector.contract" in fn.get_concrete_function(a, b).as_text("bufferized")
-
-
-def test_mlp_layers_with_full_and_masked_matmul_tiles():
-    rng = np.random.default_rng(3)
-    x = rng.standard_normal((256, 64), dtype=np.float32)
-    w1 = rng.standard_normal((64, 128), dtype=np.float32) * 0.1
-    b1 = rng.standard_normal((128,), dtype=np.float32)
-    w2 = rng.standard_normal((128, 10), dtype=np.float32) * 0.1
-
-    def mlp(x, w1, b1, w2):
-        return tfc.matmul(tfc.math.tanh(tfc.matmul(x, w1) + b1), w2)
-
-    assert _strategy(mlp, x, w1, b1, w2) == "matmul"
-    expected = np.tanh(x.astype(np.float64) @ w1 + b1) @ w2
-    assert_same(tfc.function(mlp)(x, w1, b1, w2).numpy(), expected.astype(np.float32), rtol=1e-4)
 
 
 def _layer_norm(x, scale):

@@ -1,0 +1,139 @@
+"""tfc's CPU matmul kernel (dialect/matmul_kernel.py) and its fused epilogues (dialect/epilogue.py), compiled and
+compared with float64 numpy (and eager tfc for epilogues): shapes the tiles do not divide, empty and unit
+dimensions, every numeric dtype, operands read transposed, run-time sizes, thread counts, and which elementwise
+consumers are fused."""
+import numpy as np
+import pytest
+
+import tfc
+from tfc.dialect import epilogue
+from tfc.dialect.lowering import Emitter
+from tfc.passes import graph_passes
+
+from conftest import assert_same
+
+SHAPES = [  # (m, k, n)
+    (64, 33, 256),      # one block; odd k
+    (128, 64, 96),      # two row blocks, three column panels
+    (8, 5, 32),         # a single register tile
+    (65, 33, 257),      # one row past the register tiles, one column past the panels
+    (1, 64, 256),       # one row: the one-row tile only
+    (256, 512, 10),     # the MLP's last layer: one masked panel
+    (1, 1, 1),
+    (3, 7, 5),
+    (130, 17, 300),     # full and partial blocks in both dimensions
+    (300, 1001, 129),   # four K slices, the last partial; threaded (above SERIAL_MACS)
+    (0, 4, 3), (4, 0, 3), (4, 3, 0),  # empty: K = 0 gives zeros
+]
+
+
+def _operands(m, k, n, dtype=np.float32, seed=0):
+    rng = np.random.default_rng(seed)
+    if np.issubdtype(dtype, np.integer):
+        return rng.integers(-9, 9, (m, k)).astype(dtype), rng.integers(-9, 9, (k, n)).astype(dtype)
+    return rng.standard_normal((m, k)).astype(dtype), rng.standard_normal((k, n)).astype(dtype)
+
+
+def _uses_kernel(fn, *args) -> bool:
+    return "vector.fma" in tfc.function(fn).get_concrete_function(*args).as_text("linalg")
+
+
+@pytest.mark.parametrize("mkn", SHAPES, ids=lambda s: "x".join(map(str, s)))
+def test_shapes(mkn):
+    a, b = _operands(*mkn)
+    assert _uses_kernel(tfc.matmul, a, b)
+    expected = (a.astype(np.float64) @ b).astype(np.float32)
+    assert_same(tfc.function(tfc.matmul)(a, b).numpy(), expected, rtol=1e-4)
+
+
+@pytest.mark.parametrize("dtype", ["float64", "float16", "bfloat16", "int32", "int8", "int64", "uint8"])
+def test_dtypes(dtype):
+    """16-bit floats multiply in float32 and round once (as eager); integers wrap like numpy's."""
+    np_dtype = tfc.as_dtype(dtype).np
+    a, b = _operands(70, 300, 45, np_dtype if not dtype.endswith("16") else np.float32)
+    a, b = a.astype(np_dtype), b.astype(np_dtype)
+    compiled = tfc.function(tfc.matmul)(a, b).numpy()
+    eager = tfc.matmul(tfc.constant(a), tfc.constant(b)).numpy()
+    assert compiled.dtype == np_dtype
+    if dtype.endswith("16"):
+        wide = a.astype(np.float32).astype(np.float64) @ b.astype(np.float32)
+        assert_same(compiled.astype(np.float32), wide.astype(np_dtype).astype(np.float32), rtol=1e-2)
+        assert_same(eager.astype(np.float32), compiled.astype(np.float32), rtol=1e-2)
+    else:
+        assert_same(compiled, eager, rtol=1e-12 if dtype == "float64" else None)
+        if np.issubdtype(np_dtype, np.integer):
+            assert np.array_equal(compiled, (a.astype(np.int64) @ b).astype(np_dtype))
+
+
+@pytest.mark.parametrize("transpose_a,transpose_b", [(True, False), (False, True), (True, True)])
+def test_transposed_operands_are_read_in_place(transpose_a, transpose_b):
+    rng = np.random.default_rng(4)
+    a = rng.standard_normal((33, 65) if transpose_a else (65, 33), dtype=np.float32)
+    b = rng.standard_normal((257, 33) if transpose_b else (33, 257), dtype=np.float32)
+
+    def f(a, b):
+        return tfc.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
+    linalg = tfc.function(f).get_concrete_function(a, b).as_text("linalg")
+    assert "vector.fma" in linalg
+    expected = (a.T if transpose_a else a).astype(np.float64) @ (b.T if transpose_b else b)
+    assert_same(tfc.function(f)(a, b).numpy(), expected.astype(np.float32), rtol=1e-4)
+
+
+def test_run_time_sizes():
+    """One compile for every size: the block counts, tile ends and panel count are computed at run time."""
+    f = tfc.function(lambda a, b: tfc.matmul(a, b), input_signature=[tfc.TensorSpec([None, None], tfc.float32),
+                                                  tfc.TensorSpec([None, None], tfc.float32)])
+    for m, k, n in [(65, 33, 257), (1, 1, 1), (300, 600, 40), (0, 3, 2), (5, 0, 7)]:
+        a, b = _operands(m, k, n, seed=m + k + n)
+        assert_same(f(a, b).numpy(), (a.astype(np.float64) @ b).astype(np.float32), rtol=1e-4)
+    assert f.experimental_get_tracing_count() == 1
+
+
+def test_one_thread_gives_the_same_bits(monkeypatch):
+    """Threads split blocks, never a sum: TFC_NUM_THREADS=1 (plain loops) is bit-identical."""
+    a, b = _operands(300, 1001, 129, seed=9)
+    threaded = tfc.function(tfc.matmul)(a, b).numpy()
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    assert np.array_equal(tfc.function(tfc.matmul)(a, b).numpy(), threaded)
+
+
+# --------------------------------------------------------------------------------------------------- epilogues
+def _dense(activation):
+    return lambda x, w, b, r: activation(tfc.matmul(x, w) + b)
+
+
+EPILOGUES = [  # (name, function, op names fused into the kernel)
+    ("bias", _dense(lambda h: h), ["add"]),
+    ("relu", _dense(tfc.nn.relu), ["add", "maximum"]),
+    ("gelu", _dense(tfc.nn.gelu), ["add", "multiply", "multiply", "erf", "add", "multiply"]),
+    ("leaky_relu: a bool intermediate", _dense(tfc.nn.leaky_relu), ["add", "greater", "multiply", "select"]),
+    ("sigmoid", _dense(tfc.sigmoid), ["add", "sigmoid"]),
+    ("residual [M, N] and scalar", lambda x, w, b, r: tfc.matmul(x, w) * 0.5 + r, ["multiply", "add"]),
+    ("column [M, 1]", lambda x, w, b, r: tfc.matmul(x, w) - r[:, :1], ["subtract"]),
+    ("two results: the bias add is also returned",
+     lambda x, w, b, r: (tfc.matmul(x, w) + b, tfc.nn.relu(tfc.matmul(x, w) + b)), ["add"]),
+    ("the product is returned too", lambda x, w, b, r: (tfc.matmul(x, w), tfc.matmul(x, w) + b), []),
+    ("a cast changes the dtype", lambda x, w, b, r: tfc.cast(tfc.matmul(x, w) + b, tfc.float64), ["add"]),
+    ("a consumer that broadcasts the product", lambda x, w, b, r: tfc.matmul(x, w)[None] + r[None], []),
+    ("an operand computed after the product is lowered first",
+     lambda x, w, b, r: tfc.matmul(x, w) + tfc.math.exp(r), ["add"]),
+    ("an operand that needs the product",
+     lambda x, w, b, r: tfc.matmul(x, w) - tfc.reduce_max(tfc.matmul(x, w), axis=1, keepdims=True), []),
+]
+
+
+@pytest.mark.parametrize("name,fn,fused", EPILOGUES, ids=[e[0] for e in EPILOGUES])
+def test_epilogues(name, fn, fused):
+    rng = np.random.default_rng(5)
+    x = rng.standard_normal((300, 200), dtype=np.float32)
+    w = rng.standard_normal((200, 130), dtype=np.float32) * 0.1
+    b = rng.standard_normal((130,), dtype=np.float32)
+    r = rng.standard_normal((300, 130), dtype=np.float32)
+    concrete = tfc.function(fn).get_concrete_function(x, w, b, r)
+    graph = graph_passes.optimize(concrete.graph)
+    matmul = next(n for n in graph.nodes if n.op.name == "matmul")
+    assert [n.op.name for n in epilogue.plan(Emitter(512), matmul, matmul.outputs[0].type.dtype)] == fused
+    compiled = tfc.function(fn)(x, w, b, r)
+    eager = fn(*(tfc.constant(v) for v in (x, w, b, r)))
+    for got, want in zip(tfc.nest.flatten(compiled), tfc.nest.flatten(eager)):
+        assert_same(got.numpy(), want.numpy(), rtol=2e-5)
