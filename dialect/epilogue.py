@@ -1,4 +1,4 @@
-"""Elementwise consumers fused into a kernel: matmul + bias + activation computed block by block.
+"""Elementwise consumers fused into a kernel: matmul (or conv2d) + bias + activation computed block by block.
 
 TensorFlow's grappler rewrites MatMul + BiasAdd + Relu into one `_FusedMatMul`; tfc does the same at lowering
 time, for any elementwise consumers: `plan(em, node)` collects the elementwise nodes that consume the kernel's
@@ -13,6 +13,7 @@ accumulator's dtype (bool or integer intermediates are fine); side operands must
 """
 from __future__ import annotations
 
+import math
 import types
 
 from tfc.graph import Graph, Node, TensorType
@@ -44,10 +45,17 @@ def _is_elementwise(node: Node, shape: tuple) -> bool:
 
 
 def _broadcasts_into(type: TensorType, shape: tuple) -> bool:
-    """A [M, N] block can read slices of it: rank <= 2, each dimension 1 or the block's."""
+    """A block of rows (the result's leading dimensions flattened: a convolution's pixels) and columns (its last
+    dimension) can read slices of it: its last dimension is 1 or the result's, and its leading dimensions are
+    all 1 or all the result's."""
     if type.rank > len(shape):
         return False
-    return all(d == 1 or d == full for d, full in zip(type.shape, shape[len(shape) - type.rank:]))
+    if type.rank == 0:
+        return True
+    if type.shape[-1] not in (1, shape[-1]):
+        return False
+    lead = type.shape[:-1]
+    return all(d == 1 for d in lead) or (type.rank == len(shape) and lead == tuple(shape[:-1]))
 
 
 def plan(em: Emitter, node: Node, dtype) -> list[Node]:
@@ -131,10 +139,18 @@ def _location(node: Node) -> str:
 
 
 def _slice(em: Emitter, value, offsets: tuple[str, str], sizes: tuple[str, str]) -> tuple[str, TensorType]:
-    """The part of a side operand that lines up with the block (broadcast dimensions stay whole)."""
+    """The part of a side operand that lines up with the block (broadcast dimensions stay whole); operands of
+    rank > 2 are first seen as [rows, columns]."""
     name, type = em.values[id(value)], value.type
     if type.rank == 0:
         return name, type
+    if type.rank > 2:
+        rows = 1 if all(d == 1 for d in type.shape[:-1]) else math.prod(type.shape[:-1])
+        flat = TensorType((rows, type.shape[-1]), type.dtype)
+        groups = f"[{list(range(type.rank - 1))}, [{type.rank - 1}]]"
+        name = em.assign(f"tensor.collapse_shape {name} {groups} : {type.mlir(storage=True)} into "
+                         f"{flat.mlir(storage=True)}", "flat")
+        type = flat
     axes = range(2 - type.rank, 2)  # the block's axes the operand's dimensions face
     starts, lengths, shape = [], [], []
     for d, axis in zip(type.shape, axes):

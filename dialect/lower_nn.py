@@ -4,8 +4,10 @@ from __future__ import annotations
 from tfc import ops
 from tfc.graph import Node, TensorType
 
-from .lower_structured import accumulator_dtype, round_accumulator
+from .conv_kernel import Geometry, emit_conv2d
+from .lower_structured import accumulator_dtype, fused_epilogue, round_accumulator
 from .lowering import Emitter, lowers
+from .matmul_kernel import Operand, Tiles, tiles_for
 
 
 def _pad(em: Emitter, x: str, xt: TensorType, pads, value) -> tuple[str, TensorType]:
@@ -29,12 +31,34 @@ def _conv2d(em: Emitter, node: Node, inputs: list[str]) -> str:
         raise NotImplementedError("conv2d with dimensions unknown until run time")
     x, xt = _pad(em, x, xt, node.attrs["pads"], 0)
     wide = TensorType(out.shape, accumulator_dtype(out.dtype))  # 16-bit floats: float32 sums, rounded once
+    tiles = tiles_for(em.vector_bits, out.dtype)
+    if tiles is not None:  # tfc's kernel as an implicit GEMM (dialect/conv_kernel.py)
+        return round_accumulator(em, _conv2d_kernel(em, node, x, xt, f, ft, tiles), wide, out.dtype)
     acc = em.fill(wide, 0)
     conv = em.assign(f"linalg.conv_2d_nhwc_hwcf {{dilations = {_dense(node.attrs['dilations'])}, "
                      f"strides = {_dense(node.attrs['strides'])}}} ins({x}, {f} : {xt.mlir(storage=True)}, "
                      f"{ft.mlir(storage=True)}) outs({acc} : {wide.mlir(storage=True)}) -> {wide.mlir(storage=True)}",
                      "conv")
     return round_accumulator(em, conv, wide, out.dtype)
+
+
+def _conv2d_kernel(em: Emitter, node: Node, x: str, xt: TensorType, f: str, ft: TensorType, tiles: Tiles) -> str:
+    """The padded input `x` convolved by the kernel, with its fused epilogue; the result in NHWC (compute type)."""
+    out = node.outputs[0].type
+    (kh, kw, cin, cout), (batch, oh, ow, _) = ft.shape, out.shape
+    taps = TensorType((kh * kw * cin, cout), ft.dtype)
+    matrix = em.assign(f"tensor.collapse_shape {f} [[0, 1, 2], [3]] : {ft.mlir(storage=True)} into "
+                       f"{taps.mlir(storage=True)}", "taps")
+    pixels = TensorType((batch * oh * ow, cout), out.dtype)
+    geometry = Geometry(batch, oh, ow, kh, kw, cin, tuple(node.attrs["strides"]), tuple(node.attrs["dilations"]))
+    with fused_epilogue(em, node, out.dtype, wide=accumulator_dtype(out.dtype)) as (hook, finish):
+        flat = emit_conv2d(em, Operand(x, xt), Operand(matrix, taps), pixels, tiles, geometry, hook)
+        result_type = TensorType(out.shape, accumulator_dtype(out.dtype))
+        result = em.assign(f"tensor.expand_shape {flat} [[0, 1, 2], [3]] output_shape [{batch}, {oh}, {ow}, {cout}] "
+                           f": {TensorType(pixels.shape, result_type.dtype).mlir(storage=True)} into "
+                           f"{result_type.mlir(storage=True)}", "conv")
+        finish(result)
+    return result
 
 
 @lowers(ops.nn.max_pool2d)

@@ -1,6 +1,8 @@
 """Lowerings of contractions, reductions and data movement: matmul, reduce_sum, transpose, reshape."""
 from __future__ import annotations
 
+import contextlib
+
 from tfc import dtypes, ops
 from tfc.graph import Node, TensorType
 
@@ -59,6 +61,24 @@ def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tu
     return sizes
 
 
+@contextlib.contextmanager
+def fused_epilogue(em: Emitter, node: Node, dtype: dtypes.DType, wide: dtypes.DType):
+    """Plans the elementwise consumers fused into the kernel computing `node` (dialect/epilogue.py; none when it
+    accumulates in a wider type than its result) and yields (hook for the kernel or None, finish): `finish(value)`
+    records the kernel's result as the fused nodes' result."""
+    fused = epilogue.plan(em, node, dtype) if wide == dtype else []
+    hook = None
+    if fused:  # bias, activation, ...: applied to each block in cache
+        epilogue.lower_early(em, node, fused)
+        em.lowered.update(id(n) for n in fused)
+        hook = lambda em, block, i0, j0, mc, nc: epilogue.apply(em, node, fused, block, (i0, j0), (mc, nc))  # noqa: E731
+
+    def finish(result: str) -> None:
+        if fused:
+            em.values[id(fused[-1].outputs[0])] = result
+    yield hook, finish
+
+
 def _kernel_operand(em: Emitter, value, name: str) -> matmul_kernel.Operand:
     """The operand as the kernel reads it: a transpose of a matrix is read in place (the kernel indexes it
     transposed), so the transposes of a gradient's `matmul(x, g, transpose_a=True)` copy nothing."""
@@ -79,15 +99,9 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     tiles = matmul_kernel.tiles_for(em.vector_bits, out.dtype) if out.rank == 2 else None
     if tiles is not None:  # tfc's CPU kernel (packed, blocked, register-tiled, threaded)
         a, b = (_kernel_operand(em, value, name) for value, name in zip(node.inputs, (a, b)))
-        fused = epilogue.plan(em, node, out.dtype) if wide.dtype == out.dtype else []
-        hook = None
-        if fused:  # bias, activation, ...: applied to each block in cache
-            epilogue.lower_early(em, node, fused)
-            em.lowered.update(id(n) for n in fused)
-            hook = lambda em, block, i0, j0, mc, nc: epilogue.apply(em, node, fused, block, (i0, j0), (mc, nc))  # noqa: E731
-        product = matmul_kernel.emit_matmul(em, a, b, out, tiles, hook)
-        if fused:
-            em.values[id(fused[-1].outputs[0])] = product
+        with fused_epilogue(em, node, out.dtype, wide.dtype) as (hook, finish):
+            product = matmul_kernel.emit_matmul(em, a, b, out, tiles, hook)
+            finish(product)
         return round_accumulator(em, product, wide, out.dtype)
     if out.rank == 2:  # the named op: transform schedules and upstream patterns match it directly
         # (16-bit inputs: the named op extends them to the float32 accumulator's type itself)

@@ -78,7 +78,8 @@ class Operand:
 Epilogue = Callable[[Emitter, str, str, str, str, str], str]
 
 
-class _Kernel:
+class Kernel:
+    """C = A @ B; subclasses read A differently (dialect/conv_kernel.py: input pixels of a convolution)."""
     def __init__(self, em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Tiles, epilogue: Epilogue | None):
         self.em, self.a, self.b, self.out, self.t, self.epilogue = em, a, b, out, tiles, epilogue
         self.source = a.type.dtype.storage                   # the operands' element type
@@ -154,8 +155,8 @@ class _Kernel:
     def emit(self) -> str:
         em, t = self.em, self.t
         self._tile_types = {}
-        self.M, self.N, self.K = self.size(self.a, 0), self.size(self.b, 1), self.size(self.a, 1)
-        static = [self.out.shape[0], self.out.shape[1], self.a.type.shape[0 if self.a.transposed else 1]]
+        self.M, self.N, self.K = self.rows(), self.size(self.b, 1), self.size(self.b, 0)
+        static = [self.out.shape[0], self.out.shape[1], self.b.type.shape[1 if self.b.transposed else 0]]
         self.parallel = None in static or static[0] * static[1] * static[2] >= SERIAL_MACS
         self.zero = em.scalar(0, self.compute)
         self.zero_vec = em.assign(f"arith.constant dense<{'0.0' if self.compute.is_floating else '0'}> : {self.vec}",
@@ -167,6 +168,58 @@ class _Kernel:
         init = em.empty(result, [s for d, s in zip(self.out.shape, (self.M, self.N)) if d is None])
         return self.loop([blocks_m, blocks_n], init, result.mlir(storage=True), self.parallel, self.block)
 
+    # ------------------------------------------------------------------ how A is read (conv_kernel overrides)
+    def rows(self) -> str:
+        """M, the number of rows of A (and C)."""
+        return self.size(self.a, 0)
+
+    def slices(self) -> tuple[str, int]:
+        """The K slices: (units to walk, at least 1 so that K = 0 still stores zeros; units per slice)."""
+        return self.em.assign(f"arith.maxui {self.K}, {self.index(1)} : index", "kub"), KC
+
+    def row_coordinates(self, f: dict, ir: str, r: int):
+        """What `contract` needs to read row `ir + r` of the block: here its row index in A."""
+        return self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
+
+    def contract(self, f: dict, rows: list, inits: list[str]) -> list[str]:
+        """The accumulators after this K slice: one loop over k in [kb, k_end)."""
+        a = self.a
+
+        def read(k: str, row) -> str:
+            at = f"{k}, {row}" if a.transposed else f"{row}, {k}"
+            return self.em.assign(f"tensor.extract {a.value}[{at}] : {a.type.mlir(storage=True)}", "a")
+        k_end = self.affine("min", f"(d0)[s0] -> (d0 + {KC}, s0)", [f["kb"]], [self.K])
+        return self.k_loop(f["kb"], k_end, inits, lambda k, accs: self.fma_step(f, k, accs, [
+            read(k, row) for row in rows]))
+
+    def k_loop(self, start: str, end: str, inits: list[str], body) -> list[str]:
+        """scf.for over [start, end) carrying the accumulators; `body(k, carried)` returns the updated ones."""
+        em = self.em
+        k, sums = em.fresh("k"), em.fresh("sums")
+        carried = [em.fresh("x") for _ in inits]
+        types = ", ".join([self.vec] * len(inits))
+        em.emit(f"{sums}:{len(inits)} = scf.for {k} = {start} to {end} step {self.index(1)} iter_args("
+                + ", ".join(f"{x} = {i}" for x, i in zip(carried, inits)) + f") -> ({types}) {{")
+        em.depth += 1
+        em.emit(f"scf.yield {', '.join(body(k, carried))} : {types}")
+        em.depth -= 1
+        em.emit("}")
+        return [f"{sums}#{i}" for i in range(len(inits))]
+
+    def fma_step(self, f: dict, k: str, carried: list[str], a_scalars: list[str]) -> list[str]:
+        """One k: NV vectors of the B panel, each row's A element broadcast, rows x NV multiply-adds."""
+        em, t = self.em, self.t
+        b_vectors = [em.assign(f"vector.transfer_read {self.packed}[{f['panel']}, {k}, {self.index(v * t.lanes)}], "
+                               f"{self.zero} {{in_bounds = [true]}} : {self.panels}, {self.vec}", "b")
+                     for v in range(t.nv)]
+        updated = []
+        for r, scalar in enumerate(a_scalars):
+            splat = em.assign(f"vector.broadcast {self.widen(scalar, self.source)} : {self.elem} to {self.vec}",
+                              "splat")
+            updated += [self.multiply_add(splat, b_vectors[v], carried[r * t.nv + v]) for v in range(t.nv)]
+        return updated
+
+    # ---------------------------------------------------------------------------------------------- stages
     def pack_b(self) -> str:
         """Bp[p][k][0:NR] = B[k][p*NR : p*NR + NR], zero past N."""
         em, t = self.em, self.t
@@ -217,20 +270,18 @@ class _Kernel:
             block = em.assign(f"tensor.extract_slice {carried}[{i0}, {j0}] [{mc}, {nc}] [1, 1] : {out_type} to "
                               f"{self.tile}", "blk")
         full_rows = self.affine("apply", f"(d0) -> ((d0 floordiv {t.mr}) * {t.mr})", [mc])
-        # At least one K slice, so that K = 0 still stores zeros.
-        k_slices_end = em.assign(f"arith.maxui {self.K}, {self.index(1)} : index", "kub")
+        units, step = self.slices()
         kb, sliced, computed = em.fresh("kb"), em.fresh("c"), em.fresh("blk")
-        em.emit(f"{computed} = scf.for {kb} = {self.index(0)} to {k_slices_end} step {self.index(KC)} "
+        em.emit(f"{computed} = scf.for {kb} = {self.index(0)} to {units} step {self.index(step)} "
                 f"iter_args({sliced} = {block}) -> ({self.tile}) {{")
         em.depth += 1
-        k_end = self.affine("min", f"(d0)[s0] -> (d0 + {KC}, s0)", [kb], [self.K])
         first = em.assign(f"arith.cmpi eq, {kb}, {self.index(0)} : index", "first")
         jr, by_cols, cols_done = em.fresh("jr"), em.fresh("c"), em.fresh("cols")
         em.emit(f"{cols_done} = scf.for {jr} = {self.index(0)} to {nc} step {self.index(t.nr)} "
                 f"iter_args({by_cols} = {sliced}) -> ({self.tile}) {{")
         em.depth += 1
         panel = self.affine("apply", f"(d0, d1) -> ((d0 + d1) floordiv {t.nr})", [j0, jr])
-        frame = dict(i0=i0, jr=jr, kb=kb, k_end=k_end, first=first, panel=panel)
+        frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel)
         tiled = self.row_tiles(frame, by_cols, self.index(0), full_rows, t.mr)
         tiled = self.row_tiles(frame, tiled, full_rows, mc, 1)
         em.emit(f"scf.yield {tiled} : {self.tile}")
@@ -262,43 +313,31 @@ class _Kernel:
         return done
 
     def register_tile(self, f: dict, c: str, ir: str, rows: int) -> str:
-        """acc[r][v] (+)= sum over this K slice of A[i0 + ir + r, k] * Bp[panel][k][v*L : v*L + L]."""
+        """acc[r][v] (+)= sum over this K slice of A[i0 + ir + r, k] * Bp[panel][k][v*L : v*L + L]; the
+        accumulators start from zero in the first slice and from C's tile in the others."""
         em, t = self.em, self.t
         block_rows = [ir if r == 0 else self.affine("apply", f"(d0) -> (d0 + {r})", [ir]) for r in range(rows)]
         cols = [f["jr"] if v == 0 else self.affine("apply", f"(d0) -> (d0 + {v * t.lanes})", [f["jr"]])
                 for v in range(t.nv)]
-        inits = []
-        for r in range(rows):
-            for v in range(t.nv):
-                stored = em.assign(f"vector.transfer_read {c}[{block_rows[r]}, {cols[v]}], {self.zero} : "
-                                   f"{self.tile}, {self.vec}", "ld")
-                inits.append(em.assign(f"arith.select {f['first']}, {self.zero_vec}, {stored} : {self.vec}", "acc"))
-        a_rows = [self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir]) for r in range(rows)]
-        k = em.fresh("k")
-        carried = [em.fresh("x") for _ in inits]
-        sums = em.fresh("sums")
-        types = ", ".join([self.vec] * len(inits))
-        em.emit(f"{sums}:{len(inits)} = scf.for {k} = {f['kb']} to {f['k_end']} step {self.index(1)} iter_args("
-                + ", ".join(f"{x} = {i}" for x, i in zip(carried, inits)) + f") -> ({types}) {{")
+        # The first K slice starts from zero; later ones from the tile stored by the previous slice (a branch,
+        # so the first slice never reads the tile before it is written).
+        count = rows * t.nv
+        types = ", ".join([self.vec] * count)
+        inits = em.fresh("acc")
+        em.emit(f"{inits}:{count} = scf.if {f['first']} -> ({types}) {{")
+        em.emit(f"  scf.yield {', '.join([self.zero_vec] * count)} : {types}")
+        em.emit("} else {")
         em.depth += 1
-        b_vectors = [em.assign(f"vector.transfer_read {self.packed}[{f['panel']}, {k}, {self.index(v * t.lanes)}], "
-                               f"{self.zero} {{in_bounds = [true]}} : {self.panels}, {self.vec}", "b")
-                     for v in range(t.nv)]
-        updated = []
-        for r in range(rows):
-            a = self.a
-            at = f"{k}, {a_rows[r]}" if a.transposed else f"{a_rows[r]}, {k}"
-            scalar = em.assign(f"tensor.extract {a.value}[{at}] : {a.type.mlir(storage=True)}", "a")
-            scalar = self.widen(scalar, self.source)
-            splat = em.assign(f"vector.broadcast {scalar} : {self.elem} to {self.vec}", "splat")
-            for v in range(t.nv):
-                updated.append(self.multiply_add(splat, b_vectors[v], carried[r * t.nv + v]))
-        em.emit(f"scf.yield {', '.join(updated)} : {types}")
+        stored = [em.assign(f"vector.transfer_read {c}[{block_rows[r]}, {cols[v]}], {self.zero} : "
+                            f"{self.tile}, {self.vec}", "ld") for r in range(rows) for v in range(t.nv)]
+        em.emit(f"scf.yield {', '.join(stored)} : {types}")
         em.depth -= 1
         em.emit("}")
+        inits = [f"{inits}#{i}" for i in range(count)]
+        sums = self.contract(f, [self.row_coordinates(f, ir, r) for r in range(rows)], inits)
         for r in range(rows):
             for v in range(t.nv):
-                c = em.assign(f"vector.transfer_write {sums}#{r * t.nv + v}, {c}[{block_rows[r]}, {cols[v]}] : "
+                c = em.assign(f"vector.transfer_write {sums[r * t.nv + v]}, {c}[{block_rows[r]}, {cols[v]}] : "
                               f"{self.vec}, {self.tile}", "st")
         return c
 
@@ -307,4 +346,4 @@ def emit_matmul(em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Til
                 epilogue: Epilogue | None = None) -> str:
     """C = A @ B as tfc's kernel; returns a tensor of `out`'s shape in the compute type (float32 for 16-bit
     operands: the caller rounds it)."""
-    return _Kernel(em, a, b, out, tiles, epilogue).emit()
+    return Kernel(em, a, b, out, tiles, epilogue).emit()

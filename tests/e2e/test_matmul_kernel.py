@@ -1,7 +1,7 @@
-"""tfc's CPU matmul kernel (dialect/matmul_kernel.py) and its fused epilogues (dialect/epilogue.py), compiled and
-compared with float64 numpy (and eager tfc for epilogues): shapes the tiles do not divide, empty and unit
-dimensions, every numeric dtype, operands read transposed, run-time sizes, thread counts, and which elementwise
-consumers are fused."""
+"""tfc's CPU matmul kernel (dialect/matmul_kernel.py), conv2d on it (dialect/conv_kernel.py) and their fused
+epilogues (dialect/epilogue.py), compiled and compared with float64 numpy or eager tfc: shapes the tiles do not
+divide, empty and unit dimensions, every numeric dtype, operands read transposed, run-time sizes, thread counts,
+convolution geometries, and which elementwise consumers are fused."""
 import numpy as np
 import pytest
 
@@ -137,3 +137,52 @@ def test_epilogues(name, fn, fused):
     eager = fn(*(tfc.constant(v) for v in (x, w, b, r)))
     for got, want in zip(tfc.nest.flatten(compiled), tfc.nest.flatten(eager)):
         assert_same(got.numpy(), want.numpy(), rtol=2e-5)
+
+
+# ------------------------------------------------------------------------------------------------------ conv2d
+CONVS = [  # (input NHWC, filters HWIO, strides, padding, dilations)
+    ((8, 16, 16, 32), (3, 3, 32, 64), 1, "SAME", 1),    # W7's geometry, smaller: 2 K slices, 32 row blocks
+    ((1, 16, 8, 32), (3, 3, 32, 64), 1, "VALID", 1),    # exactly 2 row blocks and 2 K slices, threaded (an LLVM
+                                                         # SLP miscompile of signed pixel indices showed here)
+    ((2, 9, 11, 3), (3, 3, 3, 5), 1, "SAME", 1),        # 3 channels, 5 filters: masked panel
+    ((2, 9, 11, 3), (2, 3, 3, 5), 2, "VALID", 1),       # strides
+    ((1, 7, 7, 4), (3, 3, 4, 6), 1, "SAME", 2),         # dilations
+    ((3, 5, 5, 17), (1, 1, 17, 40), 1, "VALID", 1),     # 1x1: a plain matmul over pixels
+    ((2, 10, 10, 8), (5, 5, 8, 33), (2, 1), "SAME", 1), # 25 taps, 33 filters
+    ((1, 6, 6, 128), (3, 3, 128, 8), 1, "SAME", 1),     # 2 taps per K slice, 5 slices
+]
+
+
+@pytest.mark.parametrize("x_shape,f_shape,strides,padding,dilations", CONVS, ids=lambda v: str(v))
+def test_conv2d(x_shape, f_shape, strides, padding, dilations):
+    rng = np.random.default_rng(6)
+    x = rng.standard_normal(x_shape, dtype=np.float32)
+    f = rng.standard_normal(f_shape, dtype=np.float32) * np.float32(0.1)
+    bias = rng.standard_normal(f_shape[-1:], dtype=np.float32)
+
+    def conv(x, f, bias):
+        return tfc.nn.relu(tfc.nn.conv2d(x, f, strides=strides, padding=padding, dilations=dilations) + bias)
+    concrete = tfc.function(conv).get_concrete_function(x, f, bias)
+    assert "vector.fma" in concrete.as_text("linalg")
+    graph = graph_passes.optimize(concrete.graph)
+    node = next(n for n in graph.nodes if n.op.name == "conv2d")
+    assert [n.op.name for n in epilogue.plan(Emitter(512), node, node.outputs[0].type.dtype)] == ["add", "maximum"]
+    assert_same(tfc.function(conv)(x, f, bias).numpy(), conv(*map(tfc.constant, (x, f, bias))).numpy(), rtol=2e-5)
+
+
+def test_conv2d_threads_and_dtypes(monkeypatch):
+    """One thread gives the same bits; float64 and bfloat16 take the kernel too."""
+    rng = np.random.default_rng(7)
+    x = rng.standard_normal((2, 16, 16, 32), dtype=np.float32)
+    f = rng.standard_normal((3, 3, 32, 64), dtype=np.float32)
+    conv = lambda x, f: tfc.nn.conv2d(x, f, 1, "SAME")  # noqa: E731
+    threaded = tfc.function(conv)(x, f).numpy()
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    assert np.array_equal(tfc.function(conv)(x, f).numpy(), threaded)
+    monkeypatch.delenv("TFC_NUM_THREADS")
+    for dtype in (np.float64, tfc.bfloat16.np):
+        xd, fd = x.astype(dtype), f.astype(dtype)
+        compiled = tfc.function(conv)(xd, fd).numpy()
+        eager = conv(tfc.constant(xd), tfc.constant(fd)).numpy()
+        assert compiled.dtype == dtype
+        assert_same(compiled.astype(np.float64), eager.astype(np.float64), rtol=1e-12 if dtype == np.float64 else 2e-2)

@@ -90,8 +90,7 @@ def test_single_thread_mode_gives_the_same_bits(monkeypatch):
 
 
 def test_a_failing_schedule_falls_back_to_the_generic_path(monkeypatch, capsys):
-    broken = schedules.Schedule("broken", schedules._module("\n    transform.no_such_op %root : !transform.any_op"),
-                                keep_named_ops=False)
+    broken = schedules.Schedule("broken", schedules._module("\n    transform.no_such_op %root : !transform.any_op"))
     monkeypatch.setattr(schedules, "choose", lambda graph, threads=0: broken)
     monkeypatch.setenv("TFC_TIMING", "1")
     a = np.linspace(-1, 1, 12, dtype=np.float32).reshape(3, 4)

@@ -1,0 +1,88 @@
+"""conv2d on tfc's matmul kernel, as an implicit GEMM: no im2col matrix is built.
+
+    C[pixel, co] = sum over taps (i, j) and input channels ci of X[n, h*sh + i*dh, w*sw + j*dw, ci] * F[i, j, ci, co]
+
+is a matmul C[M, CO] = A[M, K] @ B[K, CO] with M = N*OH*OW output pixels and K = KH*KW*CI. B is the HWIO filter
+itself seen as [K, CO] (a free reshape), packed into panels like any B. A is never materialized: a register tile
+finds the input pixel of each of its rows once, then walks the taps and, within a tap, CI contiguous channels of
+each row's pixel (dialect/matmul_kernel.py: `contract`). K slices are whole taps. The input arrives padded
+(SAME padding is an explicit pad before the kernel, as in the generic lowering).
+"""
+from __future__ import annotations
+
+import dataclasses
+
+from tfc.graph import TensorType
+
+from .lowering import Emitter
+from .matmul_kernel import KC, Epilogue, Kernel, Operand, Tiles
+
+
+@dataclasses.dataclass(frozen=True)
+class Geometry:
+    batch: int
+    out_h: int
+    out_w: int
+    taps_h: int
+    taps_w: int
+    channels: int            # CI
+    strides: tuple[int, int]
+    dilations: tuple[int, int]
+
+
+class ConvKernel(Kernel):
+    def __init__(self, em: Emitter, x: Operand, filters: Operand, out: TensorType, tiles: Tiles,
+                 epilogue: Epilogue | None, geometry: Geometry):
+        super().__init__(em, x, filters, out, tiles, epilogue)
+        self.g = geometry
+
+    def rows(self) -> str:
+        return self.index(self.g.batch * self.g.out_h * self.g.out_w)
+
+    def slices(self) -> tuple[str, int]:
+        """Whole taps per K slice: as many as fit in KC channels (at least one)."""
+        return self.index(self.g.taps_h * self.g.taps_w), max(1, KC // self.g.channels)
+
+    def row_coordinates(self, f: dict, ir: str, r: int):
+        """The input pixel (n, h, w) under output pixel i0 + ir + r, before the tap offsets."""
+        g, em = self.g, self.em
+        # Unsigned division of a never-negative pixel index. (affine floordiv/mod lower to the signed-safe
+        # xor/select form; LLVM's SLP vectorizer merged that form across a tile's 8 rows into wrong indices in
+        # OpenMP-outlined code: threaded convolutions summed the wrong pixels.)
+        pixel = self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
+
+        def unsigned(op: str, a: str, b: int) -> str:
+            return em.assign(f"arith.{op} {a}, {self.index(b)} : index", "px")
+        plane = g.out_h * g.out_w
+        within = unsigned("remui", pixel, plane)
+        h = unsigned("muli", unsigned("divui", within, g.out_w), g.strides[0])
+        w = unsigned("muli", unsigned("remui", within, g.out_w), g.strides[1])
+        return unsigned("divui", pixel, plane), h, w
+
+    def contract(self, f: dict, rows: list, inits: list[str]) -> list[str]:
+        g, em, x = self.g, self.em, self.a
+        taps = g.taps_h * g.taps_w
+        per_slice = self.slices()[1]
+        last = self.affine("min", f"(d0) -> (d0 + {per_slice}, {taps})", [f["kb"]])
+
+        def tap_body(tap: str, carried: list[str]) -> list[str]:
+            dh, dw = g.dilations
+            row_of = self.affine("apply", f"(d0) -> ((d0 floordiv {g.taps_w}) * {dh})", [tap])
+            col_of = self.affine("apply", f"(d0) -> ((d0 mod {g.taps_w}) * {dw})", [tap])
+            pixels = [(n, self.affine("apply", "(d0, d1) -> (d0 + d1)", [h, row_of]),
+                       self.affine("apply", "(d0, d1) -> (d0 + d1)", [w, col_of])) for n, h, w in rows]
+            first_k = self.affine("apply", f"(d0) -> (d0 * {g.channels})", [tap])
+
+            def channel_body(ci: str, accs: list[str]) -> list[str]:
+                k = self.affine("apply", "(d0, d1) -> (d0 + d1)", [first_k, ci])
+                scalars = [em.assign(f"tensor.extract {x.value}[{n}, {h}, {w}, {ci}] : {x.type.mlir(storage=True)}",
+                                     "a") for n, h, w in pixels]
+                return self.fma_step(f, k, accs, scalars)
+            return self.k_loop(self.index(0), self.index(g.channels), carried, channel_body)
+        return self.k_loop(f["kb"], last, inits, tap_body)
+
+
+def emit_conv2d(em: Emitter, x: Operand, filters: Operand, out: TensorType, tiles: Tiles, geometry: Geometry,
+                epilogue: Epilogue | None = None) -> str:
+    """The convolution as a [pixels, CO] tensor in the compute type (`filters` is the [K, CO] view)."""
+    return ConvKernel(em, x, filters, out, tiles, epilogue, geometry).emit()
