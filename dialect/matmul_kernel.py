@@ -109,9 +109,9 @@ class Kernel:
         return self.em.assign(f"arith.extf {value} : {type} to {wide}", "w")
 
     def loop(self, counts: list[str], init: str, init_type: str, parallel: bool,
-             body: Callable[[list[str], str], tuple[str, str, str, str]]) -> str:
-        """A loop nest over `counts` carrying the tensor `init`; `body(ivs, carried)` returns (tile, offsets,
-        sizes, strides) to insert into it. parallel: one scf.forall (threads); else nested scf.for."""
+             body: Callable[[list[str], str], tuple[str, str, str, str, str]]) -> str:
+        """A loop nest over `counts` carrying the tensor `init`; `body(ivs, carried)` returns (tile, its type,
+        offsets, sizes, strides) to insert into it. parallel: one scf.forall (threads); else nested scf.for."""
         em = self.em
         ivs = [em.fresh("iv") for _ in counts]
         if parallel:
@@ -119,10 +119,10 @@ class Kernel:
             em.emit(f"{result} = scf.forall ({', '.join(ivs)}) in ({', '.join(counts)}) shared_outs({carried} = "
                     f"{init}) -> ({init_type}) {{")
             em.depth += 1
-            tile, offsets, sizes, strides = body(ivs, carried)
+            tile, tile_type, offsets, sizes, strides = body(ivs, carried)
             em.emit("scf.forall.in_parallel {")
             em.emit(f"  tensor.parallel_insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
-                    f"{self.tile_type_of(tile)} into {init_type}")
+                    f"{tile_type} into {init_type}")
             em.emit("}")
             em.depth -= 1
             em.emit("}" + em.loc)
@@ -136,9 +136,9 @@ class Kernel:
             em.depth += 1
             results.append(result)
             carried = inner
-        tile, offsets, sizes, strides = body(ivs, carried)
+        tile, tile_type, offsets, sizes, strides = body(ivs, carried)
         inserted = em.assign(f"tensor.insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
-                             f"{self.tile_type_of(tile)} into {init_type}", "ins")
+                             f"{tile_type} into {init_type}", "ins")
         for result in reversed(results):
             em.emit(f"scf.yield {inserted} : {init_type}")
             em.depth -= 1
@@ -146,15 +146,9 @@ class Kernel:
             inserted = result
         return results[0]
 
-    _tile_types: dict
-
-    def tile_type_of(self, value: str) -> str:
-        return self._tile_types[value]
-
     # ---------------------------------------------------------------------------------------------- stages
     def emit(self) -> str:
         em, t = self.em, self.t
-        self._tile_types = {}
         self.M, self.N, self.K = self.rows(), self.size(self.b, 1), self.size(self.b, 0)
         static = [self.out.shape[0], self.out.shape[1], self.b.type.shape[1 if self.b.transposed else 0]]
         self.parallel = None in static or static[0] * static[1] * static[2] >= SERIAL_MACS
@@ -251,8 +245,7 @@ class Kernel:
             em.emit(f"scf.yield {written} : {panel_type}")
             em.depth -= 1
             em.emit("}")
-            self._tile_types[done] = panel_type
-            return done, f"{p}, 0, 0", f"1, {self.K}, {t.nr}", "1, 1, 1"
+            return done, panel_type, f"{p}, 0, 0", f"1, {self.K}, {t.nr}", "1, 1, 1"
         return self.loop([count], init, self.panels, self.parallel, body)
 
     def block(self, ivs: list[str], carried: str):
@@ -291,8 +284,7 @@ class Kernel:
         em.depth -= 1
         em.emit("}")
         result = self.epilogue(em, computed, i0, j0, mc, nc) if self.epilogue else computed
-        self._tile_types[result] = self.tile
-        return result, f"{i0}, {j0}", f"{mc}, {nc}", "1, 1"
+        return result, self.tile, f"{i0}, {j0}", f"{mc}, {nc}", "1, 1"
 
     def multiply_add(self, a: str, b: str, acc: str) -> str:
         if self.compute.is_floating:
