@@ -99,13 +99,24 @@ def _side_operand_ready(em: Emitter, value, position: dict, here: int, shape: tu
 def _early(value, position: dict, here: int) -> bool:
     """Lowered before the kernel at position `here`: a graph input, an outer value, an earlier node's result,
     or the result of pure nodes after it that need neither the product nor anything else computed after it
-    (`r[:, :1]`, a constant: `lower_early` emits those first)."""
+    (`r[:, :1]`, a constant: `lower_early` emits those first), or a variable read with no assignment between
+    the kernel and it (a layer's bias, read after its matmul; an optimizer's read of the weights)."""
     producer = value.producer
     if producer is None or id(producer) not in position or position[id(producer)] < here:
         return True
-    if position[id(producer)] == here or producer.op.has_side_effects or producer.regions:
-        return False  # the product itself, or an op whose place in program order matters
+    if position[id(producer)] == here or producer.regions:
+        return False  # the product itself
+    if producer.op.has_side_effects:
+        between = value.graph.nodes[here + 1:position[id(producer)]]
+        return producer.op.name == "read_variable" and not any(_may_write(n, producer.inputs[0]) for n in between)
     return all(_early(v, position, here) for v in producer.inputs)
+
+
+def _may_write(node: Node, handle) -> bool:
+    """Whether `node` may change the variable `handle` (an assignment to another variable cannot)."""
+    if node.op.name == "assign_variable":
+        return node.inputs[0] is handle
+    return node.op.has_side_effects and node.op.name != "read_variable"
 
 
 def apply(em: Emitter, matmul: Node, nodes: list[Node], block: str, offsets: tuple[str, str],

@@ -186,3 +186,42 @@ def test_conv2d_threads_and_dtypes(monkeypatch):
         eager = conv(tfc.constant(xd), tfc.constant(fd)).numpy()
         assert compiled.dtype == dtype
         assert_same(compiled.astype(np.float64), eager.astype(np.float64), rtol=1e-12 if dtype == np.float64 else 2e-2)
+
+
+def test_epilogues_read_variables_when_no_assignment_intervenes():
+    """A bias Variable read after its matmul, and an SGD update `w - lr * (x^T g)` whose fresh read of `w`
+    follows other variables' updates, fuse; a read that follows an assignment to the same variable made after
+    the product does not (moved before the kernel, it would miss the new value)."""
+    rng = np.random.default_rng(8)
+    x = rng.standard_normal((300, 200), dtype=np.float32)
+    g = rng.standard_normal((300, 130), dtype=np.float32)
+
+    def make():
+        return (tfc.Variable(rng.standard_normal((200, 130), dtype=np.float32)),
+                tfc.Variable(rng.standard_normal((130,), dtype=np.float32)),
+                tfc.Variable(np.zeros((130,), np.float32)))
+
+    def step(w, b, other, x, g):
+        y = tfc.matmul(x, w) + b                       # b read after the matmul: fused
+        other.assign(b * 2.0)                          # another variable's update between ...
+        w.assign(w - 0.1 * tfc.matmul(x, g, transpose_a=True))   # ... and w's read: fused
+        product = tfc.matmul(x, w)
+        b.assign(b + 1.0)
+        z = product + b                                # b read after its assignment, after the product: not fused
+        return y, z
+
+    compiled_vars = make()
+    eager_vars = tuple(tfc.Variable(v.numpy()) for v in compiled_vars)
+    plans = []
+    fn = tfc.function(lambda x, g: step(*compiled_vars, x, g))
+    graph = graph_passes.optimize(fn.get_concrete_function(x, g).graph)
+    for node in (n for n in graph.nodes if n.op.name == "matmul"):
+        plans.append([n.op.name for n in epilogue.plan(Emitter(512), node, node.outputs[0].type.dtype)])
+    assert plans == [["add"], ["multiply", "subtract"], []]
+    for _ in range(2):  # the variables' new values carry into the second call
+        compiled = fn(x, g)
+        eager = step(*eager_vars, tfc.constant(x), tfc.constant(g))
+        for got, want in zip(compiled, eager):
+            assert_same(got.numpy(), want.numpy(), rtol=2e-5)
+    for got, want in zip(compiled_vars, eager_vars):
+        assert_same(got.numpy(), want.numpy(), rtol=2e-5)
