@@ -152,6 +152,11 @@ class Kernel:
         self.M, self.N, self.K = self.rows(), self.size(self.b, 1), self.size(self.b, 0)
         static = [self.out.shape[0], self.out.shape[1], self.b.type.shape[1 if self.b.transposed else 0]]
         self.parallel = None in static or static[0] * static[1] * static[2] >= SERIAL_MACS
+        # Static shapes the register tiles divide need no one-row tiles and no column masks (less code to
+        # compile, no mask arithmetic per tile).
+        self.whole_rows = static[0] is not None and static[0] % t.mr == 0
+        self.whole_cols = static[1] is not None and static[1] % t.nr == 0
+        self.col_bounds = " {in_bounds = [true]}" if self.whole_cols else ""
         self.zero = em.scalar(0, self.compute)
         self.zero_vec = em.assign(f"arith.constant dense<{'0.0' if self.compute.is_floating else '0'}> : {self.vec}",
                                   "zv")
@@ -237,7 +242,8 @@ class Kernel:
                                 f"{{permutation_map = affine_map<(d0, d1) -> (d0)>}} : "
                                 f"{b.type.mlir(storage=True)}, {row_vec}", "row")
             else:
-                row = em.assign(f"vector.transfer_read {b.value}[{k}, {j}], {em.scalar(0, b.type.dtype)} : "
+                row = em.assign(f"vector.transfer_read {b.value}[{k}, {j}], {em.scalar(0, b.type.dtype)}"
+                                f"{self.col_bounds} : "
                                 f"{b.type.mlir(storage=True)}, {row_vec}", "row")
             row = self.widen(row, row_vec)
             written = em.assign(f"vector.transfer_write {row}, {filled}[{k}, {self.index(0)}] {{in_bounds = [true]}} "
@@ -276,7 +282,8 @@ class Kernel:
         panel = self.affine("apply", f"(d0, d1) -> ((d0 + d1) floordiv {t.nr})", [j0, jr])
         frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel)
         tiled = self.row_tiles(frame, by_cols, self.index(0), full_rows, t.mr)
-        tiled = self.row_tiles(frame, tiled, full_rows, mc, 1)
+        if not self.whole_rows:
+            tiled = self.row_tiles(frame, tiled, full_rows, mc, 1)
         em.emit(f"scf.yield {tiled} : {self.tile}")
         em.depth -= 1
         em.emit("}")
@@ -320,7 +327,7 @@ class Kernel:
         em.emit(f"  scf.yield {', '.join([self.zero_vec] * count)} : {types}")
         em.emit("} else {")
         em.depth += 1
-        stored = [em.assign(f"vector.transfer_read {c}[{block_rows[r]}, {cols[v]}], {self.zero} : "
+        stored = [em.assign(f"vector.transfer_read {c}[{block_rows[r]}, {cols[v]}], {self.zero}{self.col_bounds} : "
                             f"{self.tile}, {self.vec}", "ld") for r in range(rows) for v in range(t.nv)]
         em.emit(f"scf.yield {', '.join(stored)} : {types}")
         em.depth -= 1
@@ -329,7 +336,8 @@ class Kernel:
         sums = self.contract(f, [self.row_coordinates(f, ir, r) for r in range(rows)], inits)
         for r in range(rows):
             for v in range(t.nv):
-                c = em.assign(f"vector.transfer_write {sums[r * t.nv + v]}, {c}[{block_rows[r]}, {cols[v]}] : "
+                c = em.assign(f"vector.transfer_write {sums[r * t.nv + v]}, {c}[{block_rows[r]}, {cols[v]}]"
+                              f"{self.col_bounds} : "
                               f"{self.vec}, {self.tile}", "st")
         return c
 
