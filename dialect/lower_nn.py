@@ -54,9 +54,10 @@ def _conv2d_kernel(em: Emitter, node: Node, x: str, xt: TensorType, f: str, ft: 
     with fused_epilogue(em, node, out.dtype, wide=accumulator_dtype(out.dtype)) as (hook, finish):
         flat = emit_conv2d(em, Operand(x, xt), Operand(matrix, taps), pixels, tiles, geometry, hook)
         result_type = TensorType(out.shape, accumulator_dtype(out.dtype))
+        flat_type = TensorType(pixels.shape, result_type.dtype)
         result = em.assign(f"tensor.expand_shape {flat} [[0, 1, 2], [3]] output_shape [{batch}, {oh}, {ow}, {cout}] "
-                           f": {TensorType(pixels.shape, result_type.dtype).mlir(storage=True)} into "
-                           f"{result_type.mlir(storage=True)}", "conv")
+                           f": {flat_type.mlir(storage=True)} into {result_type.mlir(storage=True)}", "conv")
+        em.reshaped[result] = (flat, flat_type, "[[0, 1, 2], [3]]")
         finish(result)
     return result
 

@@ -58,6 +58,11 @@ class Emitter:
         # `dim` returns it instead of a tensor.dim, which would count as a use of the producer and stop
         # linalg-fuse-elementwise-ops from fusing it into its consumer.
         self.known_dims: dict[tuple[str, int], str] = {}
+        # value -> (flat value, its type, reassociation) for values that are an expand_shape of a kernel's flat
+        # result (conv2d's [pixels, channels] as NHWC): a graph output holding one is materialized as the flat
+        # value into a collapsed view of the output buffer, so the kernel writes the output in place (empty-
+        # tensor elimination does not see through expand_shape).
+        self.reshaped: dict[str, tuple[str, TensorType, str]] = {}
 
     def fresh(self, hint: str = "v") -> str:
         self._count += 1
@@ -170,8 +175,13 @@ def lower_graph(graph: Graph, name: str | None = None, vector_bits: int = 0) -> 
     lower_nodes(em, graph.nodes)
     em.loc = ""
     for i, value in enumerate(graph.outputs):
-        em.emit(f"bufferization.materialize_in_destination {values[id(value)]} in restrict writable %out{i} : "
-                f"({value.type.mlir(storage=True)}, {memref_type(value.type)}) -> ()")
+        result, type, destination = values[id(value)], value.type, f"%out{i}"
+        if result in em.reshaped:
+            result, type, groups = em.reshaped[result]
+            destination = em.assign(f"memref.collapse_shape %out{i} {groups} : {memref_type(value.type)} into "
+                                    f"{memref_type(type)}", "view")
+        em.emit(f"bufferization.materialize_in_destination {result} in restrict writable {destination} : "
+                f"({type.mlir(storage=True)}, {memref_type(type)}) -> ()")
     body = "\n".join(em.lines)
     return (f"func.func @{name}({', '.join(params)}) attributes {{llvm.emit_c_interface}} {{\n{body}\n"
             f"    return\n}}\n")
