@@ -226,6 +226,7 @@ class Variable:
     def __matmul__(self, other): return self._as_tensor() @ other
     def __rmatmul__(self, other): return other @ self._as_tensor()
     def __neg__(self): return -self._as_tensor()
+    def __getitem__(self, key): return self._as_tensor()[key]
     def __lt__(self, other): return self._as_tensor() < other
     def __le__(self, other): return self._as_tensor() <= other
     def __gt__(self, other): return self._as_tensor() > other
