@@ -29,7 +29,7 @@ def _float32(x: float) -> str:
     """TensorFlow's float rendering (FloatToBuffer): %g with 6 significant digits when that reads back as the same
     float32, else 9 (float16 and bfloat16 print as float32)."""
     text = "%.6g" % x
-    if math.isfinite(x) and _F32(float(text)) != _F32(x):
+    if math.isfinite(x) and float(text) != x and _F32(text) != _F32(x):  # (the first test: the common exact case)
         text = "%.9g" % x
     return text
 
