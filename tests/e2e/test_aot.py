@@ -305,6 +305,14 @@ VARIABLE_SOURCE = textwrap.dedent("""
         if loss > 1.0:
             tfc.print("step", steps, "loss", loss, "b", b)
         return loss
+
+
+    @tfc.function(input_signature=[tfc.TensorSpec([], tfc.int32)])
+    def count_to(n):
+        for i in tfc.range(n):
+            steps.assign_add(1)
+            tfc.print("count", steps)
+        return steps.read_value()
 """)
 
 
@@ -367,6 +375,41 @@ def test_a_package_keeps_its_variables_state_and_prints(tmp_path, capsys):
     assert got[2] == expected[2] == 7
     np.testing.assert_allclose(got[3], expected[3], rtol=1e-5)
     _assert_same_text(proc.stderr, eager_prints)
+
+
+def test_c_program_keeps_state_and_receives_prints(tmp_path):
+    """The C ABI of a stateful, printing entry: the caller owns the Variable's buffer (updated in place) and
+    passes a print hook that decodes each site's values."""
+    (tmp_path / "stateful.py").write_text(VARIABLE_SOURCE)
+    aot.compile_file(str(tmp_path / "stateful.py"), names=["count_to"], out_dir=str(tmp_path / "out"))
+    folder = tmp_path / "out" / "stateful"
+    header = (folder / "stateful.h").read_text()
+    assert "typedef void (*tfc_print_hook)(int64_t site, const int64_t *values);" in header
+    assert "void _mlir_ciface_tfc_count_to(tfc_memref_0d *n, tfc_memref_0d *weight0, tfc_memref_0d *result, " \
+           "tfc_print_hook print_hook);" in header and "int32[] (int32_t elements) = " in header
+    assert "updated in place" in header
+    program = tmp_path / "main.c"
+    program.write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "stateful.h"
+        static void hook(int64_t site, const int64_t *values) {  /* one int32 scalar: pointer, offset */
+            const int32_t *data = (const int32_t *)(intptr_t)values[0];
+            printf("site %d: %d\\n", (int)site, data[values[1]]);
+        }
+        int main(void) {
+            int32_t n = 3, steps = 10, result = 0;
+            tfc_memref_0d mn = {&n, &n, 0}, msteps = {&steps, &steps, 0}, mresult = {&result, &result, 0};
+            stateful_count_to(&mn, &msteps, &mresult, hook);
+            stateful_count_to(&mn, &msteps, &mresult, hook);
+            printf("steps %d result %d\\n", steps, result);
+            return 0;
+        }
+    """))
+    binary = tmp_path / "main"
+    subprocess.run(["cc", "-Wall", "-Werror", f"-I{folder}", str(program), str(folder / "stateful.so"), "-o",
+                    str(binary), f"-Wl,-rpath,{folder}"], check=True)
+    out = subprocess.run([str(binary)], capture_output=True, text=True, check=True).stdout
+    assert out == "".join(f"site 0: {k}\n" for k in range(11, 17)) + "steps 16 result 16\n"
 
 
 def _assert_same_text(got: str, expected: str) -> None:

@@ -217,3 +217,23 @@ def test_ir_calls_the_hook_once_per_site():
     assert linalg.count("llvm.call %print_hook") == 4 and "%print_hook: !llvm.ptr" in linalg
     assert concrete._module.manifest["entries"][0]["prints"][2]["values"] == [
         {"dtype": "int32", "rank": 0}, {"dtype": "int32", "rank": 0}, {"dtype": "float32", "rank": 0}]
+
+
+@pytest.mark.parametrize("use", ["print", "variable"])
+def test_cuda_builds_refuse_prints_and_variables(use):
+    from tfc.passes import gpu
+
+    v = tfc.Variable(np.zeros(2, F32))
+
+    def f(x):
+        if use == "print":
+            tfc.print(x)
+        else:
+            v.assign_add(x)
+        return x * 2.0
+
+    graph = tfc.function(f).get_concrete_function(np.ones(2, F32)).graph
+    with pytest.raises(tfc.errors.UnsupportedError, match="compiled for CUDA do not support yet .known gap "
+                                                          "cuda-state.") as info:
+        gpu.compile_cuda(graph, "f")
+    assert "test_print.py" in str(info.value)
