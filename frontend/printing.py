@@ -112,5 +112,7 @@ def print(*inputs, output_stream=None, summarize: int | None = 3, sep: str = " "
                                    location=errors.user_location())
     tensors: list = []
     template = _escape(sep).join(_input_template(value, tensors) for value in inputs) + _escape(end)
-    bind(print_op, *[convert_to_tensor(value) for value in tensors], template=template, stream=_stream_name(output_stream), summarize=int(summarize))
+    stream = _stream_name(output_stream)
+    bind(print_op, *[convert_to_tensor(value) for value in tensors], template=template, stream=stream,
+         summarize=int(summarize))
     return None

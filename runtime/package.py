@@ -6,8 +6,8 @@ used where tfc itself is not installed. Nothing here traces, compiles or imports
 
 State: the Variables the compiled functions use are weights (their values at compile time in weights.npz). The
 loaded module holds one array per Variable, shared by every function; functions that assign a Variable update
-its array in place, so the state persists from call to call. `NAME.variables` maps each Variable's name to its
-live array (read it, or write into it with `[...] =` to set the state).
+its array in place, so the state persists from call to call. `NAME.variables` maps each Variable's unique name
+(its name and a number, as in weights.npz) to its live array: read it, or write into it with `[...] =`.
 """
 from __future__ import annotations
 

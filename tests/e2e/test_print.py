@@ -72,7 +72,8 @@ def _summarize(big, n):
 PRINT_CASES = {
     "top-level": (_top_level, [(np.array([1, 2, 3], F32), np.array([[1.5, -2.0]], F32)),
                                (np.array([4, 5, 6], F32), np.array([[0.1, 1 / 3]], F32))]),
-    "cond": (_branches, [(np.array([1.0, 2.0], F32), np.array(7, I32)), (np.array([-1.0, -2.0], F32), np.array(8, I32))]),
+    "cond": (_branches, [(np.array([1.0, 2.0], F32), np.array(7, I32)),
+                         (np.array([-1.0, -2.0], F32), np.array(8, I32))]),
     "while": (_while, [(np.array([1.0, 2.0], F32), np.array(3, I32)), (np.array([5.0, 6.0], F32), np.array(0, I32))]),
     "nested-for-if": (_nested, [(np.arange(6, dtype=F32), np.array(5, I32))]),
     "structures": (_structures, [(np.array([1, 2, 3], F32), np.array(7, I32))]),
