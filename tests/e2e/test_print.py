@@ -117,6 +117,16 @@ def test_expected_text_of_a_loop(capsys):
     assert capsys.readouterr().err == "i = 0 [0 0]\ni = 1 [1 2.5]\ni = 2 [2 5]\n"
 
 
+def test_dynamic_shapes_print_their_run_time_sizes(capsys):
+    f = tfc.function(_while, input_signature=[tfc.TensorSpec([None], tfc.float32), tfc.TensorSpec([], tfc.int32)])
+    calls = [(np.arange(2, dtype=F32), np.array(2, I32)), (np.arange(9, dtype=F32), np.array(1, I32))]
+    _run_eagerly(f, calls)
+    eager = capsys.readouterr().err
+    for args in calls:
+        f(*args)
+    assert capsys.readouterr().err == eager == "i = 0 [0 0]\ni = 1 [0 1]\ni = 0 [0 0 0 ... 0 0 0]\n"
+
+
 def test_tf_print_format():
     cases = [(np.array([[1.5, 2.0], [3.0, 4.0]], F32), 3, "[[1.5 2]\n [3 4]]"), (np.array(True), 3, "1"),
              (np.arange(10), 3, "[0 1 2 ... 7 8 9]"), (np.arange(10), -1, "[0 1 2 3 4 5 6 7 8 9]"),
