@@ -3,7 +3,8 @@
 The emitted function takes every input AND every output as a memref; the body works on tensors and ends with
 `bufferization.materialize_in_destination` of each result into its output memref. After one-shot bufferization
 the results are computed straight into the caller's buffers: no malloc, no copy (duplicated outputs and inputs
-returned unchanged become one memcpy each). Inputs are read-only (`to_tensor ... restrict`, never writable).
+returned unchanged become one memcpy each). Inputs are read-only (`to_tensor ... restrict`), except the buffers of
+the Variables the function assigns, which it updates in place (lower_variables.py).
 
 One lowering per op, registered against the op object with `@lowers(op)`; `tests/unit/test_registry.py` fails on
 any op without one.
@@ -49,6 +50,8 @@ class Emitter:
         self.depth = 0  # nesting of regions (scf.if / scf.while bodies), for indentation only
         self.values: dict[int, str] = {}  # id(graph Value) -> SSA name, for the whole function (regions see it)
         self.var_state: dict[int, str] = {}  # id(variable handle) -> its current value (lower_variables.py)
+        self.print_sites: dict[int, int] = {}  # id(tfc.print node) -> its site number (lower_print.py)
+        self.print_buffer: tuple | None = None  # (buffer, its size in words, its address as !llvm.ptr)
         # value -> (source value, source type, inserted axes) for values that are `source` with size-1 axes
         # inserted (keepdims reductions); elementwise lowerings read the source directly.
         self.unit_dims: dict[str, tuple[str, TensorType, list[int]]] = {}
@@ -159,22 +162,32 @@ def native_name(name: str) -> str:
     return f"tfc_{symbol_name(name)}"
 
 
-def lower_graph(graph: Graph, name: str | None = None, vector_bits: int = 0) -> str:
+def lower_graph(graph: Graph, name: str | None = None, copy_state: bool = False, vector_bits: int = 0) -> str:
     """The graph as a destination-passing func.func over memrefs, with linalg/tensor/arith/math inside.
-    `vector_bits`: the target CPU's vector width, for tfc's own kernels (0: plain linalg everywhere)."""
+
+    Parameters: one memref per input (a Variable's buffer among them, writable when the graph assigns it), one
+    per output, then `%print_hook` when the graph prints (lower_print.py). `copy_state`: write each assigned
+    Variable's final value through a temporary (lower_variables.write_state). `vector_bits`: the target CPU's
+    vector width, for tfc's own kernels (0: plain linalg everywhere)."""
+    from .lower_print import prologue
+    from .lower_variables import state_inputs, write_state
+
     name = symbol_name(name or graph.name)
     em = Emitter(vector_bits)
     values = em.values
     params = []
+    state = state_inputs(graph)
     for i, value in enumerate(graph.inputs):
         params.append(f"%in{i}: {memref_type(value.type)}")
-        values[id(value)] = em.assign(f"bufferization.to_tensor %in{i} restrict : {memref_type(value.type)} to "
-                                      f"{value.type.mlir(storage=True)}", "arg")
+        writable = " writable" if i in state else ""
+        values[id(value)] = em.assign(f"bufferization.to_tensor %in{i} restrict{writable} : {memref_type(value.type)}"
+                                      f" to {value.type.mlir(storage=True)}", "arg")
     for i, value in enumerate(graph.outputs):
         params.append(f"%out{i}: {memref_type(value.type)}")
+    params += prologue(em, graph)
     lower_nodes(em, graph.nodes)
     em.loc = ""
-    for i, value in enumerate(graph.outputs):
+    for i, value in enumerate(graph.outputs):  # before the Variables' writes: a result may be a value they replace
         result, type, destination = values[id(value)], value.type, f"%out{i}"
         if result in em.reshaped:
             result, type, groups = em.reshaped[result]
@@ -182,6 +195,7 @@ def lower_graph(graph: Graph, name: str | None = None, vector_bits: int = 0) -> 
                                     f"{memref_type(type)}", "view")
         em.emit(f"bufferization.materialize_in_destination {result} in restrict writable {destination} : "
                 f"({type.mlir(storage=True)}, {memref_type(type)}) -> ()")
+    write_state(em, graph, state, copy_state)
     body = "\n".join(em.lines)
     return (f"func.func @{name}({', '.join(params)}) attributes {{llvm.emit_c_interface}} {{\n{body}\n"
             f"    return\n}}\n")

@@ -427,6 +427,16 @@ irdl.dialect @tfc {
     irdl.operands(x: %t_x, y: %t_y)
     irdl.results(output: %t_output)
   }
+  // tfc.print: Prints its operands into `template` (str.format syntax, one {} per operand) on `stream` (stderr, stdout or file://PATH), each summarized to `summarize` items per dimension.
+  irdl.operation @print {
+    %t_inputs = irdl.base "!builtin.tensor"
+    %a_template = irdl.base "#builtin.string"
+    %a_stream = irdl.base "#builtin.string"
+    %a_summarize = irdl.base "#builtin.integer"
+    irdl.operands(inputs: variadic %t_inputs)
+    irdl.results()
+    irdl.attributes {"template" = %a_template, "stream" = %a_stream, "summarize" = %a_summarize}
+  }
   // tfc.random_uniform: Uniform floats in [0, 1) from a counter-based hash of (element index, key).
   irdl.operation @random_uniform {
     %t_output = irdl.base "!builtin.tensor"

@@ -20,11 +20,11 @@ from . import config, nest  # noqa: F401
 from .function import ConcreteFunction, Function, TensorSpec, function  # noqa: F401
 from .control_flow import cond, while_loop  # noqa: F401
 from . import autograph  # noqa: F401  (tfc.autograph.to_code)
-from .variables import Variable, print  # noqa: F401,A004
+from .variables import Variable  # noqa: F401
+from .printing import print  # noqa: F401,A004
 from .device import device, to_device  # noqa: F401
 from . import linalg, math, nn, random  # noqa: F401  (TensorFlow's namespaces)
 from .autodiff import GradientTape, UnconnectedGradients, stop_gradient  # noqa: F401
-from .variables import Variable  # noqa: F401
 from .module import Module  # noqa: F401
 from . import keras, optimizers  # noqa: F401
 

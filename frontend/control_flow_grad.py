@@ -12,8 +12,9 @@ functions under an inner tape, inside new control flow, and take that tape's vec
   accumulates the body's VJP at that state.
 
 The re-traced functions run again at trace time: a Variable assignment in a differentiated branch or body would
-run again in the gradient, so it raises UnsupportedError instead (Python side effects such as print happen again
-at trace time; they are not part of the graph).
+run again in the gradient, so it raises UnsupportedError instead; a tfc.print there is dropped from the re-traced
+copy (the forward pass prints; TensorFlow's gradient does not print again). Python side effects such as print
+happen again at trace time; they are not part of the graph.
 """
 from __future__ import annotations
 
@@ -23,10 +24,12 @@ from .tensor import Tensor, TensorShape
 
 
 def _retraced(run):
-    """`run()` once more, refusing Variable assignments (they would be applied twice: forward and gradient)."""
+    """`run()` once more, refusing Variable assignments (they would be applied twice: forward and gradient) and
+    dropping prints (they would print again)."""
     graph = current_trace().graph
     start = len(graph.nodes)
     results = run()
+    graph.nodes[start:] = _without_prints(graph.nodes[start:])
     pending = list(graph.nodes[start:])
     while pending:
         node = pending.pop()
@@ -35,8 +38,14 @@ def _retraced(run):
                 "a Variable is assigned inside a tensor-dependent if/loop that a GradientTape differentiates: its "
                 "gradient re-runs the branch or loop body, which would assign it again; assign outside the "
                 "if/loop or outside the tape", location=errors.user_location())
-        pending.extend(n for region in node.regions for n in region.nodes)
+        for region in node.regions:
+            region.nodes[:] = _without_prints(region.nodes)
+            pending.extend(region.nodes)
     return results
+
+
+def _without_prints(nodes: list) -> list:
+    return [node for node in nodes if node.op.name != "print"]  # no results: nothing uses them
 
 
 def _vjp(run, sources: list, variables: list, output_grads: list) -> list[Tensor]:

@@ -121,7 +121,7 @@ class ConcreteFunction:
     """One trace of a `tfc.function`: its graph, its tensor signature, and (after the first call) native code."""
 
     def __init__(self, name: str, graph: Graph, arg_names: list[str], input_specs: list[TensorSpec],
-                 output_template, output_is_tensor: list[bool], variables=(), updated_variables=()):
+                 output_template, output_is_tensor: list[bool], variables=(), assigned=()):
         self.name = name
         self.graph = graph
         self.arg_names = arg_names
@@ -130,13 +130,12 @@ class ConcreteFunction:
         self._output_is_tensor = output_is_tensor
         self._module = None
         self._artifact = None
-        # State and printing (tfc.variables): the Variables the trace read (extra trailing graph inputs, fed their
-        # arrays at each call); those it assigned, as (Variable, index of the extra result holding the final
-        # value, stored back after each call); tfc.print calls to replay after each call.
+        # State (tfc.variables): the Variables the trace uses (extra trailing graph inputs, passed their arrays at
+        # each call) and those it assigns, whose arrays the native code updates in place. Run-time checks are
+        # trailing graph outputs after the user's (the loader inspects and drops them).
         self._variables = list(variables)
-        self._num_user_outputs = len(graph.outputs) - len(updated_variables)
-        self._assigned = [(v, self._num_user_outputs + i) for i, v in enumerate(updated_variables)]
-        self._prints: list = []     # variables.PrintSpec with output indices
+        self._assigned = list(assigned)
+        self._num_user_outputs = len(graph.outputs) - len(graph.output_checks)
         # For the call path: each input's numpy (dtype, shape) when static, and whether the result is one tensor.
         self._exact = [(spec.dtype.np, tuple(spec.shape)) if None not in tuple(spec.shape) else None
                        for spec in input_specs]
@@ -159,8 +158,7 @@ class ConcreteFunction:
         """The call for arguments of one `_fast_key`: `_call_exact` when that key matches the trace exactly (the
         traced dtypes and static shapes, no variables, one tensor result), so nothing is left to check or nest."""
         exact = [(dtype, shape) for _, dtype, shape in zip(key[::3], key[1::3], key[2::3])]
-        if exact == self._exact and self._single_output and not self._variables and not self._assigned \
-                and not self._prints:
+        if exact == self._exact and self._single_output and not self._variables:
             return self._call_exact
         return self._call_flat
 
@@ -176,16 +174,14 @@ class ConcreteFunction:
         arrays = [self._check(i, v) for i, v in enumerate(values)]
         if self._module is None:
             self._compile()
+        for variable in self._assigned:  # after the checks: an argument sharing a Variable's array is seen
+            variable._buffer_for_update()
         arrays += [variable._array for variable in self._variables]
-        if self._single_output and not self._assigned and not self._prints:  # the common case, no nesting
+        if self._single_output:  # the common case, no nesting
             (output,) = self._executable(*arrays)
             out = self.graph.outputs[0].type
             return Tensor._from_numpy(output, out if out.is_static else TensorType(output.shape, out.dtype))
-        outputs = self._executable(*arrays) if self.graph.outputs else []
-        for variable, index in self._assigned:
-            variable._array = outputs[index]  # a fresh array per call: earlier reads keep their values
-        for spec in self._prints:
-            spec.emit(outputs)
+        outputs = self._executable(*arrays)
         # The array's own shape: a dynamic (None) dimension of the graph's type has its run-time size here.
         return self._structured([Tensor._from_numpy(array, TensorType(array.shape, value.type.dtype))
                                  for array, value in zip(outputs[:self._num_user_outputs], self.graph.outputs)])
@@ -199,8 +195,8 @@ class ConcreteFunction:
                                     for leaf, is_tensor in zip(leaves, self._output_is_tensor)])
 
     def _inline(self, trace: Trace, values: list):
-        """Calls this trace from inside another trace: its nodes are copied into the caller's graph (variables
-        map to the caller's handles; prints and variable updates are replayed there)."""
+        """Calls this trace from inside another trace: its nodes (variable reads and writes, prints) are copied
+        into the caller's graph, its variables mapped to the caller's handles."""
         from . import variables
 
         mapping = {id(inner): trace.capture(_as_graph_tensor(value, spec))
@@ -209,11 +205,6 @@ class ConcreteFunction:
             mapping[id(handle)] = variables.handle_for(var, trace.graph)
         clone_into(self.graph, trace.graph, mapping)
         outputs = [Tensor._from_symbol(mapping[id(v)]) for v in self.graph.outputs]
-        for spec in self._prints:
-            variables.print(*[outputs[v] if kind == "tensor" else v for kind, v in spec.parts], sep=spec.sep,
-                            end=spec.end, output_stream=spec.stream)
-        for var, index in self._assigned:
-            var.assign(outputs[index])
         from .checks import require
         for index, message, location in self.graph.output_checks:
             require(lambda index=index: outputs[index], message, location)
@@ -253,7 +244,8 @@ class ConcreteFunction:
         else:
             from tfc.passes import driver  # the compiler is reached lazily, at first compile
 
-            self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages)
+            self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages,
+                                                  num_variables=len(self._variables))
             warm_start.remember(key, self.graph, self._artifact)
             self._module = self._artifact.load()
         self._entry = self._module.manifest["entries"][0]["name"]
@@ -511,7 +503,9 @@ class Function:
             is_tensor = [isinstance(leaf, (Tensor, np.ndarray, np.generic)) or hasattr(leaf, "_as_tensor")
                          for leaf in output_leaves]
             graph.outputs = [trace.capture(convert_to_tensor(leaf)) for leaf, t in zip(output_leaves, is_tensor) if t]
-            extras = _state_outputs(graph, trace)
+            for spec in graph.checks:  # last: the runtime inspects and drops them (frontend/checks.py)
+                graph.outputs.append(trace.capture(spec.ok))
+                graph.output_checks.append((len(graph.outputs) - 1, spec.message, spec.location))
         if graph.created_variables and self._tracing_count > 0:
             raise errors.TfcValueError(
                 f"{self._name}() created a tfc.Variable in a trace other than its first (trace "
@@ -519,10 +513,8 @@ class Function:
                 "create them outside the function, or once (e.g. `if self.v is None: self.v = tfc.Variable(...)`)",
                 location=errors.user_location())
         self._tracing_count += 1
-        concrete = ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor)
-        concrete._variables = [var for var, _ in graph.captured_variables]
-        concrete._num_user_outputs, concrete._assigned, concrete._prints = extras
-        return concrete
+        return ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor,
+                                *trace_variables(graph))
 
     def __get__(self, instance, owner):
         """`@tfc.function` on a method: `self` is passed as a Python argument (keyed by identity)."""
@@ -532,33 +524,6 @@ class Function:
 
     def __repr__(self) -> str:
         return f"<tfc.function {self._name} ({self._tracing_count} trace(s))>"
-
-
-def _state_outputs(graph: Graph, trace: Trace):
-    """Appends to graph.outputs the tensors of each tfc.print and the final value of each assigned variable;
-    returns (number of user outputs, [(variable, output index)], [PrintSpec with output indices])."""
-    from . import variables
-    from .core import bind
-
-    user = len(graph.outputs)
-    prints = []
-    for spec in graph.prints:
-        parts = []
-        for kind, value in spec.parts:
-            if kind == "tensor":
-                graph.outputs.append(trace.capture(value))
-                value = len(graph.outputs) - 1
-            parts.append((kind, value))
-        prints.append(variables.PrintSpec(parts, spec.sep, spec.end, spec.stream))
-    assigned = []
-    for var, handle in variables.assigned_variables(graph):
-        final = bind(variables.read_variable_op, Tensor._from_symbol(handle))
-        graph.outputs.append(final._symbol)
-        assigned.append((var, len(graph.outputs) - 1))
-    for spec in graph.checks:  # last: the runtime inspects and drops them (frontend/checks.py)
-        graph.outputs.append(trace.capture(spec.ok))
-        graph.output_checks.append((len(graph.outputs) - 1, spec.message, spec.location))
-    return user, assigned, prints
 
 
 class BoundFunction:

@@ -136,11 +136,10 @@ class Graph:
     def __init__(self, name: str = "main", parent: "Graph | None" = None):
         self.name = name
         self.parent = parent  # the enclosing graph of a region; None for a function body
-        # Function bodies only (see tfc.variables): (Variable, input Value) per variable the body uses, variables
-        # created while tracing, and tfc.print calls to replay after each native call.
+        # Function bodies only (see tfc.variables): (Variable, input Value) per variable the body uses, and the
+        # variables created while tracing.
         self.captured_variables: list = []
         self.created_variables: list = []
-        self.prints: list = []
         # Run-time checks (frontend/checks.py): CheckSpecs while tracing, then (output index, message, location)
         # for the trailing outputs that hold them.
         self.checks: list = []

@@ -1,26 +1,24 @@
-"""`tfc.Variable` (mutable state that persists across calls of compiled functions) and `tfc.print`.
+"""`tfc.Variable`: mutable state that persists across calls of compiled functions, updated in place.
 
-Eagerly a Variable holds a numpy array; `assign` replaces it (never mutates it in place), so tensors read
-earlier (and saved by a GradientTape) keep their values, as TensorFlow's reads are snapshots.
+A Variable owns one numpy array for its whole life: eager `assign` and compiled functions write into it. Reads
+are snapshots, as in TensorFlow: an eager read hands out that array (no copy), so before any write the Variable
+checks whether anything else still references it (an eager tensor read earlier, a view of one, a GradientTape's
+record) and, if so, moves to a fresh copy first (`_buffer_for_update`, copy-on-write as TensorFlow does with
+its buffers' reference counts); the reader keeps the old array and its values.
 
-While a tfc.function traces, the first use of a variable adds a graph input (its array, fed at each call); reads
-and writes are the side-effecting ops `tfc.read_variable(handle)` and `tfc.assign_variable(handle, value)`,
+While a tfc.function traces, the first use of a variable adds a graph input (its array, passed at each call);
+reads and writes are the side-effecting ops `tfc.read_variable(handle)` and `tfc.assign_variable(handle, value)`,
 kept in program order by the graph passes (never dropped, merged or folded). The lowering threads each
-variable's current value through the code, and through scf.if results and scf.while iter_args when a region
-(a tensor `if` or loop) assigns it. The final value of each assigned variable is an extra result of the same
-native function, stored into the Variable after the call (a fresh array: no copy).
-
-Why not update the input buffer in place: one-shot bufferization does not analyze a memref destination, so a value
-computed in place from the variable itself (v.assign(transpose(v))) could overwrite what it still reads.
+variable's current value through the code (scf.if results and scf.while iter_args when a region assigns it) and
+ends by materializing the final value in the variable's own buffer, which the function takes as a writable
+argument: one-shot bufferization sees the buffer as a writable tensor and computes in place where that is safe,
+through a temporary where it is not (dialect/lowering.py). Nothing is copied back after the call.
 
 Interface with other parts (keep it when extending this module):
 - every read goes through `_as_tensor()`, which reports it with `tfc.autodiff.variable_read(self, tensor)`;
 - `trainable`, `dtype`, `shape` are what GradientTape and the optimizers use;
-- `trace_variables(trace)` -> (captured [(Variable, graph input Value)], updated [(Variable, Tensor)]).
-
-`tfc.print(*values)` prints like tf.print (to stderr; tensors as numpy-style arrays, long ones summarized). In a
-compiled function the printed tensors become extra outputs and the ConcreteFunction prints them after each native
-call, in program order: every call prints, including from native code, with no callback into Python.
+- `trace_variables(graph)` -> (captured Variables in graph-input order, the Variables the graph assigns);
+- `_buffer_for_update()` is the array native code may write (call it right before the call).
 """
 from __future__ import annotations
 
@@ -36,10 +34,23 @@ from .core import NOT_DIFFERENTIABLE, bind, current_trace, defgrad, defop
 from .graph import Graph, TensorType, Value
 from .tensor import Tensor, TensorShape, convert_to_tensor
 
-__all__ = ["Variable", "print"]
+__all__ = ["Variable"]
 
 _names = itertools.count()
-_python_print = print
+
+
+class _Owner:
+    """Measures what sys.getrefcount says, in this interpreter, about an array referenced only by one attribute
+    and read the way `Variable._buffer_for_update` reads it (2 on CPython 3.11: the attribute and the argument)."""
+
+    def __init__(self):
+        self._array = np.zeros(1)
+
+    def count(self) -> int:
+        return sys.getrefcount(self._array)
+
+
+_OWNED = _Owner().count()
 
 
 # ------------------------------------------------------------------------------------------------------ ops
@@ -178,7 +189,8 @@ class Variable:
                                        f"{self.shape}", location=errors.user_location())
         trace = current_trace()
         if trace is None:
-            self._array = np.array(tensor._value, copy=True)
+            if tensor._value is not self._array:
+                np.copyto(self._buffer_for_update(), tensor._value)
         else:
             bind(assign_variable_op, Tensor._from_symbol(handle_for(self)), tensor)
         return self if read_value else None
@@ -188,6 +200,14 @@ class Variable:
 
     def assign_sub(self, delta, use_locking=False, name=None, read_value=True):
         return self.assign(self._as_tensor() - delta, read_value=read_value)
+
+    def _buffer_for_update(self) -> np.ndarray:
+        """The array to write the new value into: the Variable's own, unless something else still references it
+        (an eager snapshot, a view of one, a tape's record), in which case a copy becomes the Variable's array
+        first, so the snapshot keeps its values."""
+        if sys.getrefcount(self._array) > _OWNED:
+            self._array = self._array.copy()
+        return self._array
 
     # --------------------------------------------------------------------------------------- tensor protocols
     def __repr__(self) -> str:
@@ -206,6 +226,7 @@ class Variable:
     def __matmul__(self, other): return self._as_tensor() @ other
     def __rmatmul__(self, other): return other @ self._as_tensor()
     def __neg__(self): return -self._as_tensor()
+    def __getitem__(self, key): return self._as_tensor()[key]
     def __lt__(self, other): return self._as_tensor() < other
     def __le__(self, other): return self._as_tensor() <= other
     def __gt__(self, other): return self._as_tensor() > other
@@ -214,71 +235,7 @@ class Variable:
     __hash__ = object.__hash__
 
 
-def trace_variables(trace) -> tuple[list, list]:
-    """(captured: [(Variable, graph input Value)], updated: [(Variable, Tensor holding its final value)]) for
-    the function `trace` records; each final value is a new read_variable at the end of the function."""
-    root = _root(trace.graph)
-    updated = [(variable, bind(read_variable_op, Tensor._from_symbol(handle)))
-               for variable, handle in assigned_variables(root)]
-    return list(root.captured_variables), updated
-
-
-# -------------------------------------------------------------------------------------------------- print
-def format_value(value) -> str:
-    """tf.print's rendering: strings as they are, tensors like numpy without commas, summarized past 6 items."""
-    if isinstance(value, str):
-        return value
-    if isinstance(value, (Tensor, Variable, np.ndarray, np.generic)):
-        array = np.asarray(value.numpy() if hasattr(value, "numpy") else value)
-        if array.ndim == 0:
-            return _scalar(array[()])
-        return np.array2string(array, separator=" ", threshold=6, edgeitems=3,
-                               formatter={"float_kind": _scalar, "bool": lambda b: "1" if b else "0"})
-    return str(value)
-
-
-def _scalar(x) -> str:
-    if isinstance(x, (np.floating, float)):
-        return f"{float(x):g}"
-    if isinstance(x, (np.bool_, bool)):
-        return "1" if x else "0"
-    return str(x)
-
-
-class PrintSpec:
-    """One tfc.print in a traced function: what it prints, with its tensors as graph outputs."""
-
-    def __init__(self, parts: list, sep: str, end: str, stream):
-        self.parts = parts  # each: ("text", str) or ("tensor", index of the graph output)
-        self.sep, self.end, self.stream = sep, end, stream
-
-    def emit(self, outputs: list) -> None:
-        text = self.sep.join(value if kind == "text" else format_value(outputs[value]) for kind, value in self.parts)
-        (self.stream or sys.stderr).write(text + self.end)
-
-
-def print(*inputs, output_stream=None, sep: str = " ", end: str = "\n", name=None):  # noqa: A001
-    """Prints tensors and Python values like tf.print (to stderr by default). Inside a tfc.function it prints
-    on EVERY call, after the native code ran, with the values the tensors had at this point of the function.
-
-    >>> tfc.print("x =", tfc.constant([1, 2, 3]))
-    x = [1 2 3]
-    """
-    trace = current_trace()
-    if trace is None:
-        PrintSpec([("text", format_value(v)) for v in inputs], sep, end, output_stream).emit([])
-        return None
-    if trace.graph.parent is not None:
-        raise errors.UnsupportedError("tfc.print inside graph control flow (a tensor-dependent if or loop) is not "
-                                      "supported yet: print after the loop / outside the branch, or return the values",
-                                      location=errors.user_location())
-    root = _root(trace.graph)
-    parts = []
-    for value in inputs:
-        if isinstance(value, (Tensor, Variable)) or isinstance(value, (np.ndarray, np.generic)):
-            tensor = convert_to_tensor(value)
-            parts.append(("tensor", tensor))
-        else:
-            parts.append(("text", format_value(value)))
-    root.prints.append(PrintSpec(parts, sep, end, output_stream))
-    return None
+def trace_variables(graph: Graph) -> tuple[list, list]:
+    """(the Variables a traced function uses, in the order of their graph inputs; those it assigns)."""
+    root = _root(graph)
+    return [var for var, _ in root.captured_variables], [var for var, _ in assigned_variables(root)]

@@ -4,7 +4,7 @@
     model/model.so        every compiled function of model.py, one entry point each
     model/manifest.json   entries (argument/result specs, Python parameter and result structures), target CPU and
                           features, tfc and toolchain versions, ABI version
-    model/weights.npz     arrays of the weight parameters (large captured constants), when there are any
+    model/weights.npz     arrays of the weight parameters (large captured constants, Variables' initial values)
     model/model.h         C prototypes of the entry points
     model/_tfc_runtime/   a copy of tfc.runtime (numpy + ctypes), used where tfc is not installed
 
@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from tfc import nest
-from tfc.errors import UnsupportedError, TfcValueError
+from tfc.errors import TfcValueError
 from tfc.function import Function
 from tfc.runtime import abi
 
@@ -150,16 +150,15 @@ def _result_paths(structure: dict, path: str = "result") -> list[str]:
 
 
 def _lower_with_variables(concrete, name: str, target: Target | None = None):
-    """Lowers one traced function. Variables it reads become weights (their current values are saved in the
-    package, and every call passes them); a function that assigns Variables or prints is refused, because a
-    package keeps no state between calls and has no printing channel yet."""
-    if concrete._assigned or concrete._prints:
-        what = "assigns Variables" if concrete._assigned else "calls tfc.print"
-        raise UnsupportedError(f"{name}: the function {what}; ahead-of-time packages hold no state and print "
-                               "nothing yet: return the new values (or the tensors to print) instead")
+    """Lowers one traced function. The Variables it uses become weights of the package: their values at compile
+    time are saved in weights.npz and the loaded module holds one array per Variable, passed at every call; a
+    function that assigns a Variable updates that array in place, so the package keeps its state from call to
+    call (shared by all its functions, readable as `NAME.variables`). tfc.print prints from the package as it
+    does from a tfc.function."""
     variables = concrete._variables
     names = [f"variable:{v._unique_name}" for v in variables]
-    low = driver.lower(concrete.graph, name, concrete.arg_names + names, target)
+    low = driver.lower(concrete.graph, name, concrete.arg_names + names, num_variables=len(variables),
+                       target=target)
     if variables:
         # The variables are the last graph inputs, just before the hoisted weights: moving their specs from
         # the end of "args" to the front of "weights" keeps the native parameter order.

@@ -3,6 +3,9 @@
     #include "model.h"
     tfc_memref_2d x = {data, data, 0, {2, 3}, {3, 1}};   /* allocated, aligned, offset, sizes, strides */
     model_predict(&x, &out);                            /* (the _mlir_ciface_ symbol, aliased by a macro) */
+
+An entry that calls tfc.print takes a last parameter, the print hook (`tfc_print_hook`); a Variable's buffer
+that an entry assigns is updated in place (marked "updated in place").
 """
 from __future__ import annotations
 
@@ -43,6 +46,11 @@ def header(package: str, manifest: dict) -> str:
              " outputs are allocated", " * by the caller and written by the call. Weight parameters take the arrays"
              " stored in weights.npz. */", f"#ifndef {guard}", f"#define {guard}", "#include <stdint.h>", "",
              "#ifdef __cplusplus", 'extern "C" {', "#endif", ""]
+    if any(entry.get("prints") for entry in manifest["entries"]):
+        lines += ["/* Called at each tfc.print the code executes: `site` indexes the entry's \"prints\" in "
+                  "manifest.json;", " * `values` holds, per printed tensor, its aligned data pointer, offset, sizes"
+                  "[rank] and strides[rank]", " * (in elements). */",
+                  "typedef void (*tfc_print_hook)(int64_t site, const int64_t *values);", ""]
     lines += [_struct(rank) for rank in ranks]
     for entry in manifest["entries"]:
         params, notes = [], []
@@ -52,7 +60,11 @@ def header(package: str, manifest: dict) -> str:
                 name = _param_name(kind, i, spec, entry.get("result_names"))
                 params.append(f"tfc_memref_{len(spec['shape'])}d *{name}")
                 notes.append(f" *   {kind}{name}: {_describe(spec)}" +
-                             (f" = weights.npz[{spec['name']!r}]" if kind == "weight " else ""))
+                             (f" = weights.npz[{spec['name']!r}]" if kind == "weight " else "") +
+                             (", updated in place" if spec.get("inout") else ""))
+        if entry.get("prints"):
+            params.append("tfc_print_hook print_hook")
+            notes.append(" *   print_hook: receives the entry's tfc.print calls")
         lines += [f"/* {entry.get('python_name', entry['name'])}:", *notes, " */",
                   f"void {entry['symbol']}({', '.join(params) or 'void'});",
                   f"#define {prefix}_{entry['name']} {entry['symbol']}", ""]

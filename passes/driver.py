@@ -21,6 +21,7 @@ import sys
 import tempfile
 import threading
 import time
+from typing import Callable
 
 from tfc import config
 from tfc.errors import CompilerError
@@ -124,12 +125,20 @@ class Lowered:
     weights: dict
     stages: dict[str, str]
     graph: Graph | None = None  # the lowered graph: passes/schedules.py picks the codegen strategy from it
+    # For a graph that assigns Variables: its func.func with every final value copied through a temporary, the
+    # fallback when one-shot bufferization cannot update the buffers in place (dialect/lower_variables.py).
+    safe_func: Callable[[], str] | None = None
 
 
-def lower(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None) -> Lowered:
+def lower(graph: Graph, name: str, arg_names: list[str] | None = None, num_variables: int = 0,
+          target: Target | None = None) -> Lowered:
     """Graph passes, weight hoisting and lowering to linalg: everything before MLIR tools run (cheap, and the
-    input of the cache key). `target` (default: the host) sets the vector width of tfc's CPU kernels."""
+    input of the cache key). The last `num_variables` inputs are Variables' buffers: marked `variable` in the
+    manifest, and `inout` when the graph assigns them. `target` (default: the host) sets the vector width of
+    tfc's CPU kernels."""
     from tfc.dialect import lower_graph
+    from tfc.dialect.lower_print import site_specs
+    from tfc.dialect.lower_variables import state_inputs
     from tfc.dialect.lowering import native_name, symbol_name
 
     from .weights import hoist_weights
@@ -139,7 +148,8 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None, target: T
     # The tfc-level stages print every constant (megabytes for a model's weights): only when read.
     stages = LazyStages({"tfc": lambda: print_graph(graph), "optimized": lambda: print_graph(optimized)})
     lowered_graph, weight_names, weights = hoist_weights(optimized)
-    stages["linalg"] = lower_graph(lowered_graph, native_name(name), vector_bits(target or host()))
+    bits = vector_bits(target or host())
+    stages["linalg"] = lower_graph(lowered_graph, native_name(name), vector_bits=bits)
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
     num_args = len(graph.inputs)
     if len(arg_names) != num_args:  # a short manifest would make the runtime pass too few buffers: never
@@ -148,6 +158,15 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None, target: T
              "args": [spec_json(n, v.type) for n, v in zip(arg_names, lowered_graph.inputs[:num_args])],
              "weights": [spec_json(w, v.type) for w, v in zip(weight_names, lowered_graph.inputs[num_args:])],
              "results": [spec_json(f"output{i}", v.type) for i, v in enumerate(lowered_graph.outputs)]}
+    state = state_inputs(lowered_graph)
+    for i, spec in enumerate(entry["args"]):
+        if i >= num_args - num_variables:
+            spec["variable"] = True
+        if i in state:
+            spec["inout"] = True  # the native code writes the Variable's new value into this buffer
+    prints = site_specs(lowered_graph)
+    if prints:  # the entry takes the runtime's print hook after its outputs (runtime/printing.py)
+        entry["prints"] = prints
     if graph.output_checks:  # run-time checks the loader inspects after each call (frontend/checks.py)
         from tfc.checks import entry_checks
         entry["checks"] = entry_checks(graph)
@@ -155,16 +174,18 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None, target: T
     for result, dims in zip(entry["results"], shape_dims.result_dims(lowered_graph, arg_names + weight_names)):
         if dims is not None:
             result["dims"] = dims
-    return Lowered(symbol, stages["linalg"], entry, weights, stages, lowered_graph)
+    safe = functools.partial(lower_graph, lowered_graph, native_name(name), copy_state=True,
+                             vector_bits=bits) if state else None
+    return Lowered(symbol, stages["linalg"], entry, weights, stages, lowered_graph, safe)
 
 
 def compile_graph(graph: Graph, name: str, arg_names: list[str] | None = None, target: Target | None = None,
-                  keep_stages: bool = False) -> Artifact:
+                  keep_stages: bool = False, num_variables: int = 0) -> Artifact:
     """Compiles `graph` into a library whose entry point is `name`; memoized on the lowered IR and target, and
-    cached on disk across processes (runtime/cache.py)."""
+    cached on disk across processes (runtime/cache.py). See `lower` for `num_variables`."""
     timer = _Timer(name)
     start = time.perf_counter()
-    lowered = lower(graph, name, arg_names, target)
+    lowered = lower(graph, name, arg_names, num_variables, target)
     timer.stage("lower", start)
     return compile_module([lowered], lowered.name, target, keep_stages, timer)
 
@@ -213,7 +234,8 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
     versions = _VERSIONS_POOL.submit(toolchain_versions)
     params = {"SCHEDULE": _schedule_file(schedule), "THREADS": str(threads)}
     try:
-        start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+        start = _in_place_or_copied(stages, functions, lambda: _mlir_stages(
+            stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start))
     except CompilerError as error:
         if schedule is None:
             raise
@@ -223,7 +245,8 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
             print(f"[tfc timing] {name}: the {schedule.name} schedule failed, using the generic path: "
                   f"{str(error).splitlines()[0]}", file=sys.stderr)
         schedule, cpu_stages = None, pipeline.cpu_stages(None, threads, kernels)
-        start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+        start = _in_place_or_copied(stages, functions, lambda: _mlir_stages(
+            stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start))
     stages["llvm"], obj = codegen.optimize(stages["llvm-unoptimized"], target)
     start = timer.stage("llvmlite", start)
 
@@ -324,6 +347,21 @@ def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, 
         raise CompilerError(f"{name}: the lowered code copies a strided buffer through MLIR's C runtime "
                             "(memrefCopy), which tfc does not link")
     return start
+
+
+def _in_place_or_copied(stages: dict, functions: list[Lowered], run: Callable[[], float]) -> float:
+    """`run()` (the MLIR stages). When one-shot bufferization refuses to update Variables in place ("cannot
+    avoid RaW conflict": a final value still needs another variable's old buffer when it is written), the
+    functions that assign Variables are lowered again with every final value copied through a temporary, and
+    run again (dialect/lower_variables.py)."""
+    try:
+        return run()
+    except CompilerError as error:
+        if "cannot avoid RaW conflict" not in str(error) or not any(f.safe_func for f in functions):
+            raise
+        stages["linalg"] = libm.route_inaccurate_ops("\n".join(f.safe_func() if f.safe_func else f.func
+                                                               for f in functions))
+        return run()
 
 
 def _schedule_file(schedule) -> str:

@@ -22,6 +22,7 @@ import re
 import threading
 
 from tfc import config
+from tfc.errors import UnsupportedError
 from tfc.graph import Graph, print_graph
 from tfc.runtime import abi
 
@@ -75,6 +76,7 @@ def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, ta
 
     from .driver import spec_json, strip_locations, toolchain_versions
 
+    _refuse_state(graph, name)
     target = target or cuda()
     symbol = symbol_name(name)
     stages = {"tfc": print_graph(graph)}
@@ -122,6 +124,18 @@ def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, ta
     with _LOCK:
         _MEMO[key] = artifact
     return artifact
+
+
+def _refuse_state(graph: Graph, name: str) -> None:
+    """Variables and tfc.print need the CPU runtime (in-place buffers, the print hook): not on the GPU yet."""
+    for node in graph.nodes:
+        if node.op.name in ("print", "read_variable", "assign_variable"):
+            what = "calls tfc.print" if node.op.name == "print" else "uses a tfc.Variable"
+            raise UnsupportedError(f"{name}: the function {what}, which functions compiled for CUDA do not support "
+                                   "yet (known gap cuda-state); run it on the CPU, or print / update the variable "
+                                   "outside the CUDA function", location=node.loc)
+        for region in node.regions:
+            _refuse_state(region, name)
 
 
 def name_kernels_after_modules(module: str) -> str:

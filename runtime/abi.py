@@ -1,8 +1,14 @@
 """The native calling convention and the manifest that describes a compiled library.
 
-Every compiled entry point is `void _mlir_ciface_NAME(Desc *in0, ..., Desc *out0, ...)` where Desc is MLIR's
-memref descriptor for the argument's rank: {allocated, aligned, offset, sizes[rank], strides[rank]}, strides in
-elements. Outputs are allocated by the caller (destination-passing style); the code writes into them.
+Every compiled entry point is `void _mlir_ciface_NAME(Desc *in0, ..., Desc *weight0, ..., Desc *out0, ...
+[, hook])` where Desc is MLIR's memref descriptor for the argument's rank: {allocated, aligned, offset,
+sizes[rank], strides[rank]}, strides in elements. Outputs are allocated by the caller (destination-passing style);
+the code writes into them. Inputs are read, except those the manifest marks "inout" (a Variable's buffer, updated
+in place). An entry whose manifest lists "prints" takes one more parameter, the print hook
+`void (*)(int64_t site, const int64_t *values)` (runtime/printing.py).
+
+ABI version 2 added "inout" buffers and the print hook; a version-1 library uses neither, so this runtime still
+loads it.
 """
 from __future__ import annotations
 
@@ -12,7 +18,8 @@ import json
 
 import numpy as np
 
-ABI_VERSION = 1
+ABI_VERSION = 2
+READABLE_ABI_VERSIONS = (1, 2)
 MANIFEST_FORMAT = "tfc-manifest"
 
 

@@ -4,6 +4,11 @@ Every argument is checked against the manifest (count, dtype, rank, each fixed d
 runs, and made C-contiguous and aligned, so nothing a caller passes can crash the process. Outputs are allocated
 here and passed in. Weights (large constants and captured values the compiler kept out of the code) follow the
 arguments: the manifest entry lists them by name, the Module holds their arrays.
+
+An argument or weight marked "inout" is a Variable's buffer that the code updates in place: it is passed as it
+is (never converted or copied, which would lose the update), so it must already be a writable, C-contiguous,
+aligned array of the exact dtype and shape. An entry with "prints" takes the print hook (runtime/printing.py)
+as its last parameter.
 """
 from __future__ import annotations
 
@@ -16,6 +21,7 @@ import numpy as np
 
 from . import abi
 from .cpu import check_target
+from .printing import PrintHook
 from .errors import InvalidArgumentError, Location, SignatureMismatchError, TfcValueError, caller_location
 
 __all__ = ["Executable", "CheckedExecutable", "Module", "load", "load_manifest"]
@@ -70,6 +76,12 @@ class Executable:
         self._result_shapes = [tuple(r["shape"]) for r in self.results]
         self._scratch = threading.local()  # per-thread descriptors: concurrent calls never share them
         self._arity = len(self.args)
+        self._inout = [bool(a.get("inout")) for a in self.args]
+        # A Variable's array is never remembered between calls (`last` below): a Variable copies its array before
+        # an update when something else references it (frontend/variables.py), and this must not count.
+        self._remember = [not a.get("variable") and not a.get("inout") for a in self.args]
+        self._hook = PrintHook(entry["prints"], abi.numpy_dtype) if entry.get("prints") else None
+        self._tail = (self._hook.pointer,) if self._hook is not None else ()  # after the outputs
 
     def _thread_scratch(self):
         """(descriptors, their byref arguments, last small input per slot, its address) for this thread."""
@@ -85,7 +97,7 @@ class Executable:
             n = len(self._arg_shapes)  # the call order is: arguments, weights, outputs
             refs = tuple([ctypes.byref(d) for d in descriptors[:n]] +
                          [ctypes.byref(d) for d in self._weight_descriptors] +
-                         [ctypes.byref(d) for d in descriptors[n:]])
+                         [ctypes.byref(d) for d in descriptors[n:]]) + self._tail
             chunks = [[None, 0, _CHUNK_SLOTS] if 0 < _nbytes(shape, dtype) <= _CHUNK_BYTES else None
                       for shape, dtype in zip(self._result_shapes, self._result_dtypes)]
             scratch = self._scratch.value = (descriptors, refs, [None] * len(self.args), [0] * len(self.args),
@@ -105,7 +117,9 @@ class Executable:
         outputs = [np.empty(self._result_shape(r, arrays), dtype) for r, dtype in zip(self.results, self._result_dtypes)]
         descriptors = [abi.descriptor(a) for a in arrays] + self._weight_descriptors + \
             [abi.descriptor(a) for a in outputs]
-        self._fn(*(ctypes.byref(d) for d in descriptors))
+        self._fn(*(ctypes.byref(d) for d in descriptors), *self._tail)
+        if self._hook is not None:
+            self._hook.raise_pending()
         return outputs
 
     def _call_static(self, values) -> list[np.ndarray]:
@@ -120,11 +134,11 @@ class Executable:
             else:
                 if (type(value) is not np.ndarray or value.dtype != self._arg_dtypes[i]
                         or value.shape != self._arg_shapes[i] or not value.flags.c_contiguous
-                        or not value.flags.aligned):
+                        or not value.flags.aligned or self._inout[i]):
                     value = self._prepare(i, value)
                     keep.append(value)
                 address = _address(value)
-                if value.nbytes <= _REMEMBER_BYTES:  # small: remember it (retaining it costs nothing)
+                if value.nbytes <= _REMEMBER_BYTES and self._remember[i]:  # small: remember it (costs nothing)
                     last[i], last_address[i] = value, address
             descriptors[i].aligned = descriptors[i].allocated = address
         outputs = []
@@ -146,10 +160,14 @@ class Executable:
             outputs.append(out)
             j += 1
         self._fn(*refs)
+        if self._hook is not None:
+            self._hook.raise_pending()
         return outputs
 
     def _prepare(self, index: int, value) -> np.ndarray:
         spec, dtype = self.args[index], self._arg_dtypes[index]
+        if self._inout[index]:
+            return _inout_array(value, spec, dtype, self.name)
         array = value if isinstance(value, np.ndarray) else np.asarray(value)  # tfc Tensors convert too
         if array.dtype != dtype:
             array = self._convert(spec, dtype, value, array)
@@ -188,6 +206,20 @@ class Executable:
         return f"<tfc compiled {self.name}({args})>"
 
 
+def _inout_array(value, spec: dict, dtype: np.dtype, entry: str) -> np.ndarray:
+    """A buffer the code updates in place, exactly as the manifest describes it (a converted copy would take the
+    update instead of it)."""
+    shape = tuple(spec["shape"])
+    if not (isinstance(value, np.ndarray) and value.dtype == dtype and value.shape == shape
+            and value.flags.c_contiguous and value.flags.aligned and value.flags.writeable):
+        got = (f"{type(value).__name__} {getattr(value, 'dtype', '')}{list(getattr(value, 'shape', ()))}"
+               if isinstance(value, np.ndarray) else type(value).__name__)
+        raise TfcValueError(f"{entry}(): {spec['name']!r} is a Variable's buffer that the code updates in place: "
+                            f"expected a writable, C-contiguous, aligned numpy array of dtype {spec['dtype']} and "
+                            f"shape {shape}, got {got}", location=caller_location())
+    return value
+
+
 def _weight_array(spec: dict, weights: dict, entry: str) -> np.ndarray:
     """The array for one weight parameter, checked against its spec (a wrong weights file must not crash)."""
     if spec["name"] not in weights:
@@ -217,6 +249,18 @@ class CheckedExecutable(Executable):
         return outputs[:self._visible]
 
 
+def _shared_state(manifest: dict, weights: dict) -> dict:
+    """The module's weights, with each Variable buffer that an entry updates in place ("inout") made writable,
+    contiguous and aligned ONCE here, so every entry of the module updates and reads the same array."""
+    weights = dict(weights)
+    for entry in manifest["entries"]:
+        for spec in entry.get("weights", []):
+            if spec.get("inout") and spec["name"] in weights:
+                weights[spec["name"]] = np.require(weights[spec["name"]], abi.numpy_dtype(spec["dtype"]),
+                                                   ["C_CONTIGUOUS", "ALIGNED", "WRITEABLE", "OWNDATA"])
+    return weights
+
+
 def executable(library: ctypes.CDLL, entry: dict, weights: dict | None = None) -> Executable:
     """The entry point `entry` of `library`: checked when the manifest lists run-time checks for it."""
     return (CheckedExecutable if entry.get("checks") else Executable)(library, entry, weights)
@@ -228,7 +272,7 @@ class Module:
     def __init__(self, library_path: str, manifest: dict, weights: dict | None = None):
         if manifest.get("format") != abi.MANIFEST_FORMAT:
             raise TfcValueError(f"{library_path}: not a tfc manifest")
-        if manifest.get("abi_version") != abi.ABI_VERSION:
+        if manifest.get("abi_version") not in abi.READABLE_ABI_VERSIONS:
             raise TfcValueError(f"{library_path} was built for tfc ABI version {manifest.get('abi_version')}, but "
                                 f"this runtime speaks version {abi.ABI_VERSION}: recompile it with this tfc")
         check_target(manifest.get("target", {}), library_path)
@@ -244,7 +288,8 @@ class Module:
                     f"which the dynamic loader cannot find: {error}. Install libomp (Debian: libomp-22-dev), ship "
                     f"it beside the library, or recompile with TFC_NUM_THREADS=1") from None
             raise
-        self.entries = {e["name"]: executable(self._library, e, weights) for e in manifest["entries"]}
+        self.weights = _shared_state(manifest, weights or {})
+        self.entries = {e["name"]: executable(self._library, e, self.weights) for e in manifest["entries"]}
 
     def __getattr__(self, name: str) -> Executable:
         entries = self.__dict__.get("entries", {})
@@ -253,7 +298,7 @@ class Module:
         raise AttributeError(f"compiled module has no entry {name!r}; it has: {', '.join(entries) or 'none'}")
 
     def __dir__(self):
-        return list(self.entries) + ["manifest", "path", "entries"]
+        return list(self.entries) + ["manifest", "path", "entries", "weights"]
 
 
 def load_manifest(path: str) -> tuple[str, dict]:

@@ -3,6 +3,11 @@
 A package folder holds NAME.so, manifest.json (entries with their Python parameter and result structures, target,
 versions, ABI), weights.npz (when an entry takes weights), NAME.h, and a copy of this runtime (`_tfc_runtime/`)
 used where tfc itself is not installed. Nothing here traces, compiles or imports the compiler.
+
+State: the Variables the compiled functions use are weights (their values at compile time in weights.npz). The
+loaded module holds one array per Variable, shared by every function; functions that assign a Variable update
+its array in place, so the state persists from call to call. `NAME.variables` maps each Variable's unique name
+(its name and a number, as in weights.npz) to its live array: read it, or write into it with `[...] =`.
 """
 from __future__ import annotations
 
@@ -144,9 +149,11 @@ def install(namespace: dict, to_tensor=None) -> Module:
         if return_numpy is not None:
             options.return_numpy = bool(return_numpy) or to_tensor is None
 
+    variables = {spec["name"].removeprefix("variable:"): module.weights[spec["name"]]
+                 for entry in manifest["entries"] for spec in entry.get("weights", []) if spec.get("variable")}
     namespace.update(functions)
-    namespace.update(manifest=manifest, set_options=set_options, compiled_module=module,
-                     __all__=[*functions, "set_options", "manifest"])
+    namespace.update(manifest=manifest, set_options=set_options, compiled_module=module, variables=variables,
+                     __all__=[*functions, "set_options", "manifest", "variables"])
     return module
 
 

@@ -123,6 +123,11 @@ def inspect(path):
         results = ", ".join(f"{r['dtype']}{r['shape']}" for r in entry["results"])
         weights = entry.get("weights", [])
         extra = f", {len(weights)} weight(s)" if weights else ""
+        updated = [spec["name"] for spec in entry["args"] + weights if spec.get("inout")]
+        if updated:
+            extra += f", updates {', '.join(updated)} in place"
+        if entry.get("prints"):
+            extra += f", {len(entry['prints'])} print site(s)"
         click.echo(f"  {entry.get('python_name', entry['name'])}({args}) -> ({results})    "
                    f"[symbol {entry['symbol']}{extra}]")
 

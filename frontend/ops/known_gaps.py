@@ -19,6 +19,8 @@ KNOWN_GAPS = {
     "cuda-constant-operands": "the CUDA launch plan has no buffers for constants embedded in the graph (a "
                               "captured eager tensor such as gather/one_hot indices or avg_pool's window counts): "
                               "those functions compile for the CPU only",
+    "cuda-state": "tfc.print and tfc.Variable reads/updates need the CPU runtime (the print callback, Variable buffers "
+                  "updated in place): a function using them compiles for the CPU only",
     "cuda-kernel-boundaries": "softmax along axis 0 (a reduction feeding a broadcast over the reduced axis) is split "
                               "by the GPU mapping into kernels that share a value: CPU only for now",
 }

@@ -1,6 +1,7 @@
 """`tfc compile`: packages importable with numpy alone, their weights, checks, C header and relocation."""
 import json
 import os
+import re
 import shutil
 import subprocess
 import sys
@@ -291,6 +292,27 @@ VARIABLE_SOURCE = textwrap.dedent("""
     def bump(k):
         steps.assign_add(k)
         return steps.read_value()
+
+
+    @tfc.function(input_signature=[tfc.TensorSpec([4, 3], tfc.float32), tfc.TensorSpec([4, 2], tfc.float32)])
+    def train(x, y):
+        with tfc.GradientTape() as tape:
+            loss = tfc.reduce_mean((tfc.matmul(x, w) + b - y) ** 2)
+        gw, gb = tape.gradient(loss, [w, b])
+        w.assign_sub(0.01 * gw)
+        b.assign_sub(0.01 * gb)
+        steps.assign_add(1)
+        if loss > 1.0:
+            tfc.print("step", steps, "loss", loss, "b", b)
+        return loss
+
+
+    @tfc.function(input_signature=[tfc.TensorSpec([], tfc.int32)])
+    def count_to(n):
+        for i in tfc.range(n):
+            steps.assign_add(1)
+            tfc.print("count", steps)
+        return steps.read_value()
 """)
 
 
@@ -309,10 +331,94 @@ def test_captured_variables_are_saved_as_weights(tmp_path):
     assert json.loads(output) == (x @ np.arange(6, dtype=np.float32).reshape(3, 2) + 1).tolist()
 
 
-def test_functions_that_assign_variables_are_refused_clearly(tmp_path):
+def test_a_package_keeps_its_variables_state_and_prints(tmp_path, capsys):
+    """train/bump update the Variables in place in the loaded package, predict reads the updated values, train
+    prints from a branch; run with numpy alone (the bundled runtime), compared with the same calls run eagerly."""
+    source_file = tmp_path / "src" / "stateful.py"
+    source_file.parent.mkdir()
+    source_file.write_text(VARIABLE_SOURCE)
+    aot.compile_file(str(source_file), out_dir=str(tmp_path / "out"))
+    rng = np.random.default_rng(3)
+    x, y = rng.normal(size=(4, 3)).astype(np.float32), rng.normal(size=(4, 2)).astype(np.float32)
+    np.save(tmp_path / "x.npy", x)
+    np.save(tmp_path / "y.npy", y)
+    calls = "[float(m.train(x, y)), float(m.train(x, y)), int(m.bump(np.int32(5))), m.predict(x).tolist()]"
+
+    source = aot.import_source(str(source_file))  # fresh Variables, run eagerly: the oracle
+    tfc.config.run_functions_eagerly(True)
+    try:
+        m = source
+        expected = json.loads(json.dumps([float(m.train(x, y)), float(m.train(x, y)), int(m.bump(np.int32(5))),
+                                          np.asarray(m.predict(x)).tolist()]))
+    finally:
+        tfc.config.run_functions_eagerly(False)
+    eager_prints = capsys.readouterr().err
+    assert eager_prints.count("step") == 2
+
+    numpy_site = os.path.dirname(os.path.dirname(np.__file__))
+    code = textwrap.dedent(f"""
+        import importlib.util, json, sys, numpy as np
+        assert importlib.util.find_spec("tfc") is None
+        import stateful as m
+        w = m.variables[next(k for k in m.variables if k.startswith("w_"))]
+        address = w.ctypes.data
+        x, y = np.load({str(tmp_path / 'x.npy')!r}), np.load({str(tmp_path / 'y.npy')!r})
+        print(json.dumps({calls}))
+        assert w.ctypes.data == address and m.compiled_module.weights["variable:" + next(
+            k for k in m.variables if k.startswith("w_"))] is w
+    """)
+    env = {"PYTHONPATH": f"{tmp_path / 'out'}{os.pathsep}{numpy_site}", "PATH": ""}
+    proc = subprocess.run([sys.executable, "-S", "-c", code], env=env, cwd=tmp_path, capture_output=True, text=True)
+    assert proc.returncode == 0, proc.stderr
+    got = json.loads(proc.stdout)
+    np.testing.assert_allclose(got[:2], expected[:2], rtol=1e-5)
+    assert got[2] == expected[2] == 7
+    np.testing.assert_allclose(got[3], expected[3], rtol=1e-5)
+    _assert_same_text(proc.stderr, eager_prints)
+
+
+def test_c_program_keeps_state_and_receives_prints(tmp_path):
+    """The C ABI of a stateful, printing entry: the caller owns the Variable's buffer (updated in place) and
+    passes a print hook that decodes each site's values."""
     (tmp_path / "stateful.py").write_text(VARIABLE_SOURCE)
-    with pytest.raises(NotImplementedError, match="bump: the function assigns Variables"):
-        aot.compile_file(str(tmp_path / "stateful.py"), names=["bump"], out_dir=str(tmp_path / "out"))
+    aot.compile_file(str(tmp_path / "stateful.py"), names=["count_to"], out_dir=str(tmp_path / "out"))
+    folder = tmp_path / "out" / "stateful"
+    header = (folder / "stateful.h").read_text()
+    assert "typedef void (*tfc_print_hook)(int64_t site, const int64_t *values);" in header
+    assert "void _mlir_ciface_tfc_count_to(tfc_memref_0d *n, tfc_memref_0d *weight0, tfc_memref_0d *result, " \
+           "tfc_print_hook print_hook);" in header and "int32[] (int32_t elements) = " in header
+    assert "updated in place" in header
+    program = tmp_path / "main.c"
+    program.write_text(textwrap.dedent("""
+        #include <stdio.h>
+        #include "stateful.h"
+        static void hook(int64_t site, const int64_t *values) {  /* one int32 scalar: pointer, offset */
+            const int32_t *data = (const int32_t *)(intptr_t)values[0];
+            printf("site %d: %d\\n", (int)site, data[values[1]]);
+        }
+        int main(void) {
+            int32_t n = 3, steps = 10, result = 0;
+            tfc_memref_0d mn = {&n, &n, 0}, msteps = {&steps, &steps, 0}, mresult = {&result, &result, 0};
+            stateful_count_to(&mn, &msteps, &mresult, hook);
+            stateful_count_to(&mn, &msteps, &mresult, hook);
+            printf("steps %d result %d\\n", steps, result);
+            return 0;
+        }
+    """))
+    binary = tmp_path / "main"
+    subprocess.run(["cc", "-Wall", "-Werror", f"-I{folder}", str(program), str(folder / "stateful.so"), "-o",
+                    str(binary), f"-Wl,-rpath,{folder}"], check=True)
+    out = subprocess.run([str(binary)], capture_output=True, text=True, check=True).stdout
+    assert out == "".join(f"site 0: {k}\n" for k in range(11, 17)) + "steps 16 result 16\n"
+
+
+def _assert_same_text(got: str, expected: str) -> None:
+    """Printed text equal up to float rounding (compiled sums may differ from numpy's in the last bits)."""
+    number = r"(-?\d+\.?\d*(?:e[-+]\d+)?)"
+    got_parts, expected_parts = re.split(number, got), re.split(number, expected)
+    assert got_parts[0::2] == expected_parts[0::2], (got, expected)
+    np.testing.assert_allclose([float(p) for p in got_parts[1::2]], [float(p) for p in expected_parts[1::2]],
+                               rtol=1e-5)
 
 
 def test_lowering_refuses_a_short_argument_list():

@@ -41,8 +41,9 @@ def test_eager_compiled_and_loaded_agree(case, shapes, dtype):
 
 
 def test_every_op_has_an_e2e_case():
-    # constants appear inside the traced cases; variable ops need a tfc.Variable (tests/e2e/test_variables.py)
-    covered = {case.op for case in CASES} | {"constant", "read_variable", "assign_variable"}
+    # constants appear inside the traced cases; variable ops need a tfc.Variable (tests/e2e/test_variables.py),
+    # print a captured stream (tests/e2e/test_print.py)
+    covered = {case.op for case in CASES} | {"constant", "read_variable", "assign_variable", "print"}
     missing = sorted(set(REGISTRY) - covered)
     assert not missing, f"ops without an e2e case in tests/e2e/op_cases.py: {missing}"
 

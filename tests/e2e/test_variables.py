@@ -1,4 +1,4 @@
-"""tfc.Variable eagerly and in compiled code (updates persist, program order, loops and branches), and tfc.print."""
+"""tfc.Variable eagerly and in compiled code (updates persist, program order, loops and branches)."""
 import numpy as np
 import pytest
 
@@ -125,31 +125,3 @@ def test_nested_function_updates_the_callers_variable():
 
     assert int(twice()) == 2 and int(v.numpy()) == 2
     assert int(bump()) == 3
-
-
-def test_print_runs_on_every_call(capfd):
-    @tfc.function
-    def f(x):
-        tfc.print("x:", x, "sum", tfc.reduce_sum(x))
-        return x * 2
-
-    f(np.array([1, 2, 3], np.int32))
-    f(np.array([4, 5, 6], np.int32))
-    assert capfd.readouterr().err == "x: [1 2 3] sum 6\nx: [4 5 6] sum 15\n"
-    assert f.experimental_get_tracing_count() == 1
-
-
-def test_print_formats_like_tf_print(capfd):
-    tfc.print(tfc.constant([[1.5, 2.0], [3.0, 4.0]]), tfc.constant(True), tfc.range(10))
-    assert capfd.readouterr().err == "[[1.5 2]\n [3 4]] 1 [0 1 2 ... 7 8 9]\n"
-
-
-def test_print_inside_tensor_control_flow_is_a_clear_error():
-    @tfc.function
-    def f(x):
-        if tfc.reduce_sum(x) > 0.0:
-            tfc.print("positive")
-        return x
-
-    with pytest.raises(tfc.errors.UnsupportedError, match="tfc.print inside graph control flow"):
-        f(np.ones(2, np.float32))

@@ -1,5 +1,6 @@
 """The tfc dialect's text form: parser round trips on traced graphs, parser errors, and the generated IRDL."""
 import shutil
+import sys
 
 import ml_dtypes
 import numpy as np
@@ -71,6 +72,7 @@ _STATE = tfc.Variable(np.zeros(3, np.float32))
 
 def _control_flow(x, n):
     _STATE.assign(_STATE + tfc.ops.sequence.row(x, n))
+    tfc.print("state {", _STATE, {"x": x}, "}", summarize=2, output_stream=sys.stdout)  # braces, quotes, \n
     total = tfc.cast(tfc.reduce_sum(tfc.range(n)), tfc.float32)
     y = tfc.cond(total > 1.0, lambda: x * 2.0, lambda: -x)
     _, y = tfc.while_loop(lambda i, v: i < n, lambda i, v: (i + 1, v + _STATE.read_value()), (0, y))
