@@ -22,7 +22,8 @@ from .core import current_trace, tracing
 from .errors import Location, TfcTypeError, TfcValueError, UnsupportedError
 from .tensor import Tensor, convert_to_tensor
 
-__all__ = ["Undefined", "if_stmt", "while_stmt", "for_stmt", "and_", "or_", "not_", "load", "retval"]
+__all__ = ["Undefined", "if_stmt", "if_exp", "while_stmt", "for_stmt", "and_", "or_", "not_", "load", "retval",
+           "converted"]
 
 RETURN_FLAG = "ag__do_return"
 RETURN_VALUE = "ag__retval"
@@ -464,7 +465,21 @@ def _constant(tensor):
     return _constant_scalar(tensor)
 
 
-# --------------------------------------------------------------------------------------------------- logic
+# ------------------------------------------------------------------------------------------- expressions
+def if_exp(test, true_fn, false_fn, line: int, in_try: bool = False):
+    """`a if test else b` (true_fn/false_fn compute a and b): a tfc.cond when `test` is a symbolic tensor."""
+    if not _tensor_condition(test, "conditional expression", line, in_try):
+        return true_fn() if test else false_fn()
+    (value,) = if_stmt(test, lambda: (true_fn(),), lambda: (false_fn(),), (), ("the conditional expression",), line)
+    return value
+
+
+def converted(f):
+    """What a converted function calls in place of `f` (autograph_convert.converted)."""
+    from .autograph_convert import converted as converted_callable
+    return converted_callable(f)
+
+
 def not_(value):
     if is_symbolic(value):
         from .ops.logic import logical_not

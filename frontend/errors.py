@@ -15,8 +15,13 @@ from tfc.runtime.errors import (InvalidArgumentError, Location, SignatureMismatc
 
 __all__ = [
     "TfcError", "InvalidArgumentError", "TfcTypeError", "TfcValueError", "CompilerError", "UnsupportedError",
-    "SignatureMismatchError", "Location", "user_location",
+    "SignatureMismatchError", "OperatorNotAllowedInGraphError", "Location", "user_location",
 ]
+
+
+class OperatorNotAllowedInGraphError(TfcTypeError):
+    """A symbolic tensor used where Python needs a concrete value (`if tensor:` outside AutoGraph), as
+    TensorFlow's tf.errors.OperatorNotAllowedInGraphError."""
 
 
 class CompilerError(TfcError, RuntimeError):

@@ -168,7 +168,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._symbol is not None:
-            raise errors.TfcTypeError(
+            raise errors.OperatorNotAllowedInGraphError(
                 f"using a symbolic tensor {self._describe()} as a Python bool is not allowed while tracing; "
                 "use tfc.cond / tfc.where, or compare Python values", location=errors.user_location())
         return bool(self._value)
