@@ -17,7 +17,7 @@ import weakref
 import numpy as np
 
 from . import dtypes as _dtypes, errors, nest
-from .control_flow import build_cond, is_symbolic, trace_region, _finish_region
+from .control_flow import build_cond, is_symbolic, join_types, trace_region, _finish_region
 from .core import current_trace, tracing
 from .errors import Location, TfcTypeError, TfcValueError, UnsupportedError
 from .tensor import Tensor, convert_to_tensor
@@ -91,13 +91,19 @@ def _return_mismatch(what: str, line: int | None) -> TfcValueError:
 
 def _zeros_like_type(tensor_type, line: int | None):
     """The placeholder return value of a path that has not returned (never read: the flag says so)."""
-    if any(d is None for d in tensor_type.shape):
-        raise UnsupportedError(f"a return inside the tensor-dependent loop gives a tensor of shape "
-                               f"{list(tensor_type.shape)}, known only at run time; the loop needs a placeholder of "
+    if not tensor_type.is_static:
+        raise UnsupportedError(f"a return inside the tensor-dependent loop gives a tensor of type "
+                               f"{tensor_type.mlir()}, known only at run time; the loop needs a placeholder of "
                                "a static shape: set a variable and break instead, then return after the loop",
                                location=_where(line))
     from .ops.creation import zeros
     return zeros(list(tensor_type.shape), tensor_type.dtype)
+
+
+def _spelled(tensor) -> str:
+    """`float32[2, None]`, or `float32[unknown rank]`."""
+    shape = tensor.type.shape
+    return f"{tensor.dtype.name}{list(shape)}" if shape is not None else f"{tensor.dtype.name}[unknown rank]"
 
 
 def _where(line: int | None) -> Location | None:
@@ -115,7 +121,7 @@ def _tensor_condition(value, what: str, line: int | None, in_try: bool) -> bool:
         raise UnsupportedError(f"this {what} depends on a tensor but sits inside a `try` block: exceptions cannot "
                                "be caught around graph control flow; move the try out of the function or make "
                                "the condition a Python value", location=_where(line))
-    if value.dtype != _dtypes.bool or value.ndim != 0:
+    if value.dtype != _dtypes.bool or value.type.rank != 0:
         raise TfcTypeError(f"the condition of this {what} is a tensor of shape {value.shape} and dtype "
                            f"{value.dtype.name}; it must be a scalar bool (use tfc.reduce_any / tfc.reduce_all, or "
                            "compare)", location=_where(line))
@@ -144,12 +150,12 @@ def if_stmt(test, true_fn, false_fn, state: tuple, names: tuple, line: int, in_t
     owners = [n for n, t in zip((n for n, p in zip(names, plan) if p[0] == "tensors"), templates)
               for _ in nest.flatten(t)]
     for name, a, b in zip(owners, then_tensors, else_tensors):
-        if (a.dtype != b.dtype or a.ndim != b.ndim) and name == RETURN_VALUE:
-            raise _return_mismatch(f"{a.dtype.name}{list(a.shape)} on one path and {b.dtype.name}{list(b.shape)} "
+        if join_types(a.type, b.type) is None and name == RETURN_VALUE:
+            raise _return_mismatch(f"{_spelled(a)} on one path and {_spelled(b)} "
                                    f"on another (merged by the if at line {line})", line)
-        if a.dtype != b.dtype or a.ndim != b.ndim:
-            raise TfcTypeError(f"{name!r} is {a.dtype.name}{list(a.shape)} in one branch of the if at line {line} "
-                               f"and {b.dtype.name}{list(b.shape)} in the other; both branches must give it the same "
+        if join_types(a.type, b.type) is None:
+            raise TfcTypeError(f"{name!r} is {_spelled(a)} in one branch of the if at line {line} "
+                               f"and {_spelled(b)} in the other; both branches must give it the same "
                                "dtype and rank", location=_where(line))
     _finish_region(then_region, then_trace, then_tensors)
     _finish_region(else_region, else_trace, else_tensors)
@@ -335,14 +341,14 @@ def _tensor_loop(test_fn, body_fn, state, names, line, extra_vars=()):
                                     f"{line}, got {after!r:.60}", location=_where(line))
             for old, new in zip(nest.flatten(flat_in_types(i)), nest.flatten(after)):
                 new = convert_to_tensor(new, dtype=old.dtype if not isinstance(new, Tensor) else None)
-                if names[i] == RETURN_VALUE and (new.dtype != old.dtype or list(new.shape) != list(old.shape)):
-                    raise _return_mismatch(f"{new.dtype.name}{list(new.shape)} inside the loop at line {line} and "
-                                           f"{old.dtype.name}{list(old.shape)} before it", line)
+                if names[i] == RETURN_VALUE and new.type != old.type:
+                    raise _return_mismatch(f"{_spelled(new)} inside the loop at line {line} and "
+                                           f"{_spelled(old)} before it", line)
                 if new.dtype != old.dtype:
                     raise TfcTypeError(f"{names[i]!r} changes dtype from {old.dtype.name} to {new.dtype.name} in the "
                                        f"loop at line {line}; a loop variable keeps its dtype (cast it before the "
                                        "loop)", location=_where(line))
-                if list(new.shape) != list(old.shape):
+                if new.type.shape != old.type.shape:
                     raise TfcValueError(f"{names[i]!r} changes shape from {old.shape} to {new.shape} in the loop at "
                                         f"line {line}; keep its shape (or use tfc.while_loop with "
                                         "shape_invariants)", location=_where(line))

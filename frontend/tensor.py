@@ -18,22 +18,74 @@ __all__ = ["Tensor", "TensorShape", "convert_to_tensor", "constant"]
 
 
 class TensorShape(tuple):
-    """A tensor's shape: a tuple of ints (None where unknown until run time); equal to the same list or tuple."""
+    """A tensor's shape: a tuple of ints (None where unknown until run time); equal to the same list or tuple.
+
+    `TensorShape(None)` is TensorFlow's unknown shape (an unknown rank, in reduce_retracing's trace for any
+    rank): `.rank` is None and `shape[i]` None, while anything that needs the dimensions (len, iteration,
+    as_list) raises an UnknownRankError naming the call and the user's line."""
+
+    _unknown_rank = False
 
     def __new__(cls, dims):
+        if dims is None:
+            shape = super().__new__(cls, ())
+            shape._unknown_rank = True
+            return shape
+        if isinstance(dims, TensorShape) and dims._unknown_rank:
+            return dims
         return super().__new__(cls, tuple(None if d is None else int(d) for d in dims))
 
     @property
-    def rank(self) -> int:
-        return len(self)
+    def rank(self) -> int | None:
+        return None if self._unknown_rank else tuple.__len__(self)
+
+    @property
+    def ndims(self) -> int | None:
+        return self.rank
+
+    @property
+    def dims(self) -> tuple | None:
+        return None if self._unknown_rank else tuple(self)
 
     def as_list(self) -> list:
         return list(self)
 
     def num_elements(self):
-        return None if None in self else int(np.prod(self, dtype=np.int64))
+        return None if self._unknown_rank or None in self else int(np.prod(self, dtype=np.int64))
+
+    def is_fully_defined(self) -> bool:
+        return not self._unknown_rank and None not in self
+
+    def _need_rank(self, what: str):
+        if self._unknown_rank:
+            raise errors.unknown_rank(what)
+
+    def __len__(self) -> int:
+        self._need_rank("len(x.shape)")
+        return tuple.__len__(self)
+
+    def __iter__(self):
+        self._need_rank("iterating over x.shape")
+        return tuple.__iter__(self)
+
+    def __bool__(self) -> bool:
+        self._need_rank("bool(x.shape)")
+        return tuple.__len__(self) > 0
+
+    def __contains__(self, item) -> bool:
+        self._need_rank("`in x.shape`")
+        return tuple.__contains__(self, item)
+
+    def __getitem__(self, key):
+        if self._unknown_rank:  # TensorFlow: an unknown dimension, or an unknown shape for a slice
+            return TensorShape(None) if isinstance(key, slice) else None
+        return tuple.__getitem__(self, key)
 
     def __eq__(self, other):
+        if isinstance(other, TensorShape) and (self._unknown_rank or other._unknown_rank):
+            return self._unknown_rank and other._unknown_rank
+        if self._unknown_rank:
+            return False
         if isinstance(other, list):
             other = tuple(other)
         return tuple.__eq__(self, other)
@@ -41,12 +93,15 @@ class TensorShape(tuple):
     def __ne__(self, other):
         return not self == other
 
-    __hash__ = tuple.__hash__
+    def __hash__(self) -> int:
+        return hash(None) if self._unknown_rank else tuple.__hash__(self)
 
     def __repr__(self) -> str:
-        return f"TensorShape({list(self)})"
+        return "TensorShape(None)" if self._unknown_rank else f"TensorShape({list(self)})"
 
     def __str__(self) -> str:
+        if self._unknown_rank:
+            return "<unknown>"
         return "(" + ", ".join("None" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
 
 
@@ -96,7 +151,12 @@ class Tensor:
 
     @property
     def ndim(self) -> int:
-        return self.type.rank
+        """The rank. In reduce_retracing's trace for any rank it is unknown: this raises an error naming the
+        call that needs it (TensorFlow gives None there; `x.shape.rank` is None here too)."""
+        rank = self.type.rank
+        if rank is None:
+            raise errors.unknown_rank("x.ndim")
+        return rank
 
     @property
     def is_symbolic(self) -> bool:
