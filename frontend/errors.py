@@ -101,6 +101,15 @@ def calling_api() -> str | None:
     frame, inner = sys._getframe(1), None
     while frame is not None:
         if not frame.f_code.co_filename.startswith(internal):
-            return f"tfc.{inner.f_code.co_qualname}" if inner is not None else None
+            if inner is None:
+                return None
+            statement = _STATEMENTS.get(inner.f_code.co_qualname)
+            converted = inner.f_code.co_filename.endswith("autograph_runtime.py")
+            return statement if converted and statement else f"tfc.{inner.f_code.co_qualname}"
         inner, frame = frame, frame.f_back
     return None
+
+
+# What AutoGraph's runtime helpers are, in the user's terms (they are called from converted code).
+_STATEMENTS = {"for_stmt": "a `for` loop over a tensor", "while_stmt": "a tensor `while` loop",
+               "if_stmt": "a tensor `if`", "if_exp": "a conditional expression on a tensor"}

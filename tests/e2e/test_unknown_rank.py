@@ -6,6 +6,7 @@ import pytest
 
 import tfc
 from tests.conftest import assert_same
+from tfc.ops.known_gaps import KNOWN_GAPS
 
 F32 = np.float32
 
@@ -154,6 +155,29 @@ def test_ops_that_need_a_rank_name_themselves_and_the_line(fn, message):
         _call_twice(fn, (3,), (2, 3))
     assert str(info.value).startswith(f"{__file__}:{fn.__code__.co_firstlineno}:")
     assert "input_signature=[tfc.TensorSpec([None, ...], dtype)]" in str(info.value)
+
+
+def test_for_loop_over_a_tensor_of_unknown_rank_says_so():
+    def rows(x):
+        total = tfc.constant(0.0)
+        for row in x:
+            total = total + tfc.reduce_sum(row)
+        return total
+
+    with pytest.raises(tfc.errors.UnknownRankError, match="a `for` loop over a tensor needs the rank") as info:
+        _call_twice(rows, (3,), (2, 3))
+    assert str(info.value).startswith(f"{__file__}:{rows.__code__.co_firstlineno + 2}:")
+
+
+@pytest.mark.xfail(reason=KNOWN_GAPS["unknown-rank-gradients"], raises=tfc.errors.UnknownRankError, strict=True)
+def test_gradients_in_a_trace_for_any_rank():
+    def grad(x):
+        with tfc.GradientTape() as tape:
+            tape.watch(x)
+            y = tfc.reduce_sum(x * x)
+        return tape.gradient(y, x)
+
+    _call_twice(grad, (3,), (2, 3))
 
 
 # (function, first call shape, failing call shape, expected message): rank-dependent errors at call time
