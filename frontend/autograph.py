@@ -4,8 +4,9 @@
 become `tfc.cond` / `tfc.while` (and stay Python on Python values), `a if c else b` likewise, and `and`/`or`/`not`
 become tensor-aware. Conversion is recursive, as in TensorFlow: the user functions the body calls (plain
 functions, nested functions, lambdas, methods, functions of other modules, `functools.partial`s of them) are
-converted when first called; library code runs as written. See autograph_transform.py (the AST passes),
-autograph_convert.py (what is converted, the caches) and autograph_runtime.py (what converted code calls).
+converted when first called; library code runs as written. See autograph_flags.py and autograph_transform.py (the
+AST passes), autograph_convert.py (what is converted, the caches) and autograph_ag.py (what converted code calls:
+autograph_runtime.py, autograph_loops.py).
 
 >>> def helper(x):
 ...     if tfc.reduce_sum(x) > 0:

@@ -27,7 +27,7 @@ import types
 import warnings
 import weakref
 
-from . import autograph_runtime, autograph_transform
+from . import autograph_ag, autograph_runtime, autograph_transform
 from .errors import Location, OperatorNotAllowedInGraphError, UnsupportedError
 
 __all__ = ["AutoGraphWarning", "converted", "convert_entry", "code_of", "DO_NOT_CONVERT"]
@@ -204,7 +204,7 @@ def instantiate(f: types.FunctionType, code: types.CodeType) -> types.FunctionTy
     """A function running `code` with `f`'s globals, defaults and closure CELLS (so later assignments to the
     variables it closes over are seen, as by `f`); `ag__` is the runtime."""
     cells = dict(zip(f.__code__.co_freevars, f.__closure__ or ()))
-    closure = tuple(cells[name] if name in cells else types.CellType(autograph_runtime)
+    closure = tuple(cells[name] if name in cells else types.CellType(autograph_ag)
                     for name in code.co_freevars)
     new = types.FunctionType(code, f.__globals__, f.__name__, f.__defaults__, closure)
     new.__kwdefaults__ = f.__kwdefaults__

@@ -12,7 +12,7 @@ import ast
 from . import autograph_runtime
 
 PREFIX = "ag__"
-RUNTIME = "ag__"  # the name converted code uses for autograph_runtime
+RUNTIME = "ag__"  # the name converted code uses for its runtime (autograph_ag.py)
 
 # ------------------------------------------------------------------------------------------------ analysis
 class _Assigned(ast.NodeVisitor):

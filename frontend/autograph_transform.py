@@ -11,7 +11,7 @@ function handed to library code such as tfc.while_loop is converted too, as in T
 3. Calls `f(args)` become `ag__.converted(f)(args)` (recursive conversion, `autograph_convert.converted`): user
    functions the body calls are converted when first called; library code runs as written.
 4. `if`, `while`, `for` become nested functions taking and returning the variables the statement assigns,
-   passed to `ag__.if_stmt` / `while_stmt` / `for_stmt` (`autograph_runtime.py`). `a if c else b` becomes
+   passed to `ag__.if_stmt` / `while_stmt` / `for_stmt` (autograph_ag.py). `a if c else b` becomes
    `ag__.if_exp(c, lambda: a, lambda: b)`; `and`, `or`, `not` become `ag__.and_` / `or_` / `not_` (lazy, as in
    Python, but tensor-aware). Lambdas are converted too (they hold only expressions).
 
