@@ -12,11 +12,7 @@ F32 = np.float32
 
 
 def if_on_sum(x):
-    if tfc.reduce_sum(x) > 0.0:
-        y = x * 2.0
-    else:
-        y = -x
-    return y
+    return x * 2.0 if tfc.reduce_sum(x) > 0.0 else -x  # a tfc.cond whose branches have an unknown rank
 
 
 def while_doubling(x):
