@@ -103,9 +103,10 @@ def calling_api() -> str | None:
         if not frame.f_code.co_filename.startswith(internal):
             if inner is None:
                 return None
-            statement = _STATEMENTS.get(inner.f_code.co_qualname)
-            converted = inner.f_code.co_filename.endswith("autograph_runtime.py")
-            return statement if converted and statement else f"tfc.{inner.f_code.co_qualname}"
+            name = inner.f_code.co_qualname.replace("_UnknownShape", "TensorShape")
+            statement = _STATEMENTS.get(name) if inner.f_code.co_filename.endswith("autograph_loops.py") or \
+                inner.f_code.co_filename.endswith("autograph_runtime.py") else None
+            return statement or f"tfc.{name}"
         inner, frame = frame, frame.f_back
     return None
 

@@ -2,7 +2,8 @@
 
 Trace keys follow TensorFlow (../shared/notes/tf-semantics.md): tensors and numpy arrays by shape and dtype,
 other Python values by value (so 1, 1.0 and True share a trace), nested structures by their nesting, positional
-and keyword spellings of the same call alike. Python side effects in the body run only while tracing.
+and keyword spellings of the same call alike. Python side effects in the body run only while tracing. Each trace
+is a ConcreteFunction (concrete.py); reduce_retracing's relaxed shapes and why each trace happened: retracing.py.
 """
 from __future__ import annotations
 
@@ -21,7 +22,6 @@ from .tensor import Tensor, TensorShape, _cast_python
 from .device import current_target
 
 __all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
-
 
 
 def _is_tensor_like(value) -> bool:
@@ -91,7 +91,6 @@ def _coerce_to_spec(function_name: str, path: str, value, spec: TensorSpec):
                                             f"{TensorShape(array.shape)} does not match input_signature {spec}",
                                             location=errors.user_location())
     return array
-
 
 
 class Function:

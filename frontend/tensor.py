@@ -24,20 +24,14 @@ class TensorShape(tuple):
     rank): `.rank` is None and `shape[i]` None, while anything that needs the dimensions (len, iteration,
     as_list) raises an UnknownRankError naming the call and the user's line."""
 
-    _unknown_rank = False
-
     def __new__(cls, dims):
-        if dims is None:
-            shape = super().__new__(cls, ())
-            shape._unknown_rank = True
-            return shape
-        if isinstance(dims, TensorShape) and dims._unknown_rank:
-            return dims
+        if dims is None or isinstance(dims, _UnknownShape):
+            return _UNKNOWN
         return super().__new__(cls, tuple(None if d is None else int(d) for d in dims))
 
     @property
     def rank(self) -> int | None:
-        return None if self._unknown_rank else tuple.__len__(self)
+        return len(self)
 
     @property
     def ndims(self) -> int | None:
@@ -45,46 +39,19 @@ class TensorShape(tuple):
 
     @property
     def dims(self) -> tuple | None:
-        return None if self._unknown_rank else tuple(self)
+        return tuple(self)
 
     def as_list(self) -> list:
         return list(self)
 
     def num_elements(self):
-        return None if self._unknown_rank or None in self else int(np.prod(self, dtype=np.int64))
+        return None if None in self else int(np.prod(self, dtype=np.int64))
 
     def is_fully_defined(self) -> bool:
-        return not self._unknown_rank and None not in self
-
-    def _need_rank(self, what: str):
-        if self._unknown_rank:
-            raise errors.unknown_rank(what)
-
-    def __len__(self) -> int:
-        self._need_rank("len(x.shape)")
-        return tuple.__len__(self)
-
-    def __iter__(self):
-        self._need_rank("iterating over x.shape")
-        return tuple.__iter__(self)
-
-    def __bool__(self) -> bool:
-        self._need_rank("bool(x.shape)")
-        return tuple.__len__(self) > 0
-
-    def __contains__(self, item) -> bool:
-        self._need_rank("`in x.shape`")
-        return tuple.__contains__(self, item)
-
-    def __getitem__(self, key):
-        if self._unknown_rank:  # TensorFlow: an unknown dimension, or an unknown shape for a slice
-            return TensorShape(None) if isinstance(key, slice) else None
-        return tuple.__getitem__(self, key)
+        return None not in self
 
     def __eq__(self, other):
-        if isinstance(other, TensorShape) and (self._unknown_rank or other._unknown_rank):
-            return self._unknown_rank and other._unknown_rank
-        if self._unknown_rank:
+        if isinstance(other, _UnknownShape):
             return False
         if isinstance(other, list):
             other = tuple(other)
@@ -93,16 +60,61 @@ class TensorShape(tuple):
     def __ne__(self, other):
         return not self == other
 
-    def __hash__(self) -> int:
-        return hash(None) if self._unknown_rank else tuple.__hash__(self)
+    __hash__ = tuple.__hash__
 
     def __repr__(self) -> str:
-        return "TensorShape(None)" if self._unknown_rank else f"TensorShape({list(self)})"
+        return f"TensorShape({list(self)})"
 
     def __str__(self) -> str:
-        if self._unknown_rank:
-            return "<unknown>"
         return "(" + ", ".join("None" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
+
+
+class _UnknownShape(TensorShape):
+    """TensorShape(None): what needs the dimensions raises (a subclass, so known shapes keep tuple's speed)."""
+
+    def __new__(cls):
+        return tuple.__new__(cls, ())
+
+    rank = ndims = dims = property(lambda self: None)
+
+    def num_elements(self):
+        return None
+
+    def is_fully_defined(self) -> bool:
+        return False
+
+    def _need_rank(self, what: str):
+        raise errors.unknown_rank(what)
+
+    def __len__(self) -> int:
+        self._need_rank("len(x.shape)")
+
+    def __iter__(self):
+        self._need_rank("iterating over x.shape")
+
+    def __bool__(self) -> bool:
+        self._need_rank("bool(x.shape)")
+
+    def __contains__(self, item) -> bool:
+        self._need_rank("`in x.shape`")
+
+    def __getitem__(self, key):  # TensorFlow: an unknown dimension, or an unknown shape for a slice
+        return _UNKNOWN if isinstance(key, slice) else None
+
+    def __eq__(self, other):
+        return isinstance(other, _UnknownShape)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def __repr__(self) -> str:
+        return "TensorShape(None)"
+
+    def __str__(self) -> str:
+        return "<unknown>"
+
+
+_UNKNOWN = _UnknownShape()
 
 
 _TYPES: dict = {}  # (shape, numpy dtype) -> TensorType: tensors of one shape share a type (cheap rule-cache keys)
