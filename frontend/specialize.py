@@ -124,8 +124,9 @@ class Specializations:
         self.checked: set = set()  # exact shapes whose shape inference passed
         self.on_new = None
 
-    def for_shapes(self, shapes: list[tuple]):
-        """The specialization that runs a call whose tensor arguments have `shapes`."""
+    def for_shapes(self, shapes: list[tuple], exact_only: bool = False):
+        """The specialization that runs a call whose tensor arguments have `shapes`; with `exact_only` the one for
+        these exact shapes (the CUDA target: its launch plans need static sizes)."""
         exact = tuple(tuple(shape) if spec.shape.rank is None else None
                       for shape, spec in zip(shapes, self.concrete.inputs))
         if exact not in self.checked:
@@ -134,8 +135,8 @@ class Specializations:
                 self.checked.clear()
             self.checked.add(exact)
         pattern = tuple(None if shape is None else tuple(1 if d == 1 else None for d in shape) for shape in exact)
-        found = self.compiled.get(pattern)
-        if found is None and pattern not in self.per_shape:
+        found = None if exact_only else self.compiled.get(pattern)
+        if found is None and pattern not in self.per_shape and not exact_only:
             found = self._make(pattern)
             try:
                 found._compile()
@@ -149,8 +150,9 @@ class Specializations:
             found = self.compiled.get(("shape", exact))
             if found is None:
                 found = self.compiled[("shape", exact)] = self._make(exact)
-                self._report(exact, "specialized for this shape (the code for any size of this rank does not "
-                                    f"compile: {self.per_shape[pattern]})")
+                why = "static sizes for the GPU" if exact_only else \
+                    f"the code for any size of this rank does not compile: {self.per_shape[pattern]}"
+                self._report(exact, f"specialized for this shape ({why})")
         return found
 
     def _types(self, shapes: tuple) -> list[TensorType]:

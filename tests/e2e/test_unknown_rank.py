@@ -192,3 +192,19 @@ def test_rank_dependent_errors_surface_at_the_call_naming_the_op_line(fn, first,
     with pytest.raises(tfc.errors.InvalidArgumentError, match=message) as info:
         f(np.ones(failing, F32))
     assert str(info.value).startswith(f"{__file__}:{fn.__code__.co_firstlineno}:")
+
+
+def test_gpu_calls_compile_exact_shapes(monkeypatch):
+    """The CUDA launch plan needs static sizes: a trace for any rank is specialized per exact shape there."""
+    from tfc.passes import gpu
+
+    compiled = []
+
+    def capture(graph, *args, **kwargs):
+        compiled.append(graph)
+        raise RuntimeError("captured")
+    monkeypatch.setattr(gpu, "compile_cuda", capture)
+    f = tfc.function(lambda x: x * 2.0, input_signature=[tfc.TensorSpec(None)], target="cuda")
+    with pytest.raises(RuntimeError, match="captured"):
+        f(np.ones((2, 3), F32))
+    assert "tensor<2x3xf32>" in str(compiled[0]) and "tensor<*x" not in str(compiled[0])
