@@ -222,6 +222,7 @@ def code_of(f: types.FunctionType, recursive: bool = True) -> tuple[types.CodeTy
     key = (code.co_filename, recursive)
     if key not in entries:
         node, filename = source_node(f)
+        _mangle_private_names(node, code)
         free = code.co_freevars
         if isinstance(node, ast.Lambda):
             module = autograph_transform.convert_lambda(node, filename, free, recursive)
@@ -249,6 +250,29 @@ def _register(inner: types.CodeType, functions: list) -> None:
         if lines:
             autograph_runtime.register_return_lines(code, lines)
         todo.extend((c, lines) for c in code.co_consts if isinstance(c, types.CodeType))
+
+
+def _mangle_private_names(node: ast.AST, code: types.CodeType) -> None:
+    """Inside a class, Python compiles `self.__x` as `self._Class__x`; the converted source is compiled outside the
+    class, so such names are renamed as the original code object has them."""
+    names: set = set()
+    todo = [code]
+    while todo:
+        c = todo.pop()
+        names.update(c.co_names + c.co_varnames + c.co_freevars + c.co_cellvars)
+        todo.extend(k for k in c.co_consts if isinstance(k, types.CodeType))
+    mangled = {}
+    for name in names:
+        head, sep, private = name[1:].partition("__")
+        if name.startswith("_") and sep and head and not head.startswith("_") and not private.endswith("__"):
+            mangled["__" + private] = name
+    if not mangled:
+        return
+    for child in ast.walk(node):
+        if isinstance(child, ast.Attribute) and child.attr in mangled:
+            child.attr = mangled[child.attr]
+        elif isinstance(child, ast.Name) and child.id in mangled:
+            child.id = mangled[child.id]
 
 
 # ---------------------------------------------------------------------------------------------------- source

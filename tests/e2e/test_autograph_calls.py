@@ -26,6 +26,15 @@ def halve_if_positive(x):
 class Model:
     def __init__(self, limit):
         self.limit = limit
+        self.__scale = 4.0
+
+    def scale_down(self, x):
+        return self.__scaled(x)  # private names: compiled as self._Model__scaled
+
+    def __scaled(self, x):
+        while tfc.reduce_max(x) > 1.0:
+            x = x / self.__scale
+        return x
 
     def grow(self, x):
         while tfc.reduce_sum(x) < self.limit:
@@ -92,6 +101,10 @@ def calls_static_and_class_methods(x):
     return Model.clamp(x) + Model.shifted(x)
 
 
+def calls_private_method(x):
+    return Model(1.0).scale_down(x * 10.0)
+
+
 def calls_callable_object(x):
     return Model(1.0)(x)
 
@@ -128,6 +141,7 @@ CASES = [
     (calls_lambda, 1, 0),
     (calls_method, 0, 1),
     (calls_static_and_class_methods, 2, 0),
+    (calls_private_method, 0, 1),
     (calls_callable_object, 1, 0),
     (calls_partial, 1, 0),
     (calls_recursive, 1, 0),
