@@ -188,8 +188,8 @@ def _stop_when(loop, flag: str) -> None:
     """Makes `loop` stop before an iteration once `flag` is set: a while's test becomes `not flag and test`; a
     for loop gets the flag in `ag_stop_flags` (checked by for_stmt's extra test)."""
     if isinstance(loop, ast.While):
-        loop.test = ast.copy_location(runtime_call("and_", thunk(runtime_call("not_", name_node(flag))), thunk(loop.test)),
-                                      loop.test)
+        not_flag = thunk(runtime_call("not_", name_node(flag)))
+        loop.test = ast.copy_location(runtime_call("and_", not_flag, thunk(loop.test)), loop.test)
     else:
         loop.ag_stop_flags = [*getattr(loop, "ag_stop_flags", []), flag]
 
