@@ -208,3 +208,11 @@ def test_gpu_calls_compile_exact_shapes(monkeypatch):
     with pytest.raises(RuntimeError, match="captured"):
         f(np.ones((2, 3), F32))
     assert "tensor<2x3xf32>" in str(compiled[0]) and "tensor<*x" not in str(compiled[0])
+
+
+def test_ahead_of_time_packages_need_every_rank():
+    from tfc.passes import aot
+
+    f = tfc.function(lambda x: x + 1.0, input_signature=[tfc.TensorSpec(None)])
+    with pytest.raises(tfc.errors.UnsupportedError, match=r"f: its input_signature leaves a rank unknown"):
+        aot.compile_functions({"f": f})
