@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import contextlib
+import math
 
 from tfc import dtypes, ops
 from tfc.graph import Node, TensorType
@@ -253,19 +254,34 @@ def _reduce_mean(em: Emitter, node: Node, inputs: list[str]) -> str:
     total = _reduce_sum(em, node, inputs, keep_wide=True)  # 16-bit floats: divide the float32 sum, round once
     xt, out = node.inputs[0].type, node.outputs[0].type
     wide = TensorType(out.shape, accumulator_dtype(out.dtype))
-    count = 1
-    for axis in node.attrs["axes"]:
-        if xt.shape[axis] is None:
-            raise NotImplementedError("reduce_mean over a dimension unknown until run time")
-        count *= xt.shape[axis]
-    if count in (0, 1) and not out.dtype.is_floating:
-        return total  # an empty integer mean is 0 (the sum), and dividing by 1 changes nothing
+    axes = node.attrs["axes"]
+    if any(xt.shape[axis] is None for axis in axes):
+        divisor = _run_time_count(em, inputs[0], xt, axes, wide.dtype)
+    else:
+        count = math.prod(xt.shape[axis] for axis in axes)
+        if count in (0, 1) and not out.dtype.is_floating:
+            return total  # an empty integer mean is 0 (the sum), and dividing by 1 changes nothing
+        divisor = None
 
     def divide(b: ScalarBuilder, x: str) -> str:
+        by = divisor or b.constant(count)
         if b.dtype.is_floating:
-            return b.op(f"arith.divf {x}, {b.constant(count)}")
-        return b.op(f"arith.div{_signed(b)}i {x}, {b.constant(count)}")  # divsi truncates toward zero, as TF
+            return b.op(f"arith.divf {x}, {by}")
+        return b.op(f"arith.div{_signed(b)}i {x}, {by}")  # divsi truncates toward zero, as TF
     return round_accumulator(em, emit_elementwise(em, wide, [(total, wide)], divide), wide, out.dtype)
+
+
+def _run_time_count(em: Emitter, x: str, xt: TensorType, axes, dtype) -> str:
+    """The number of elements reduced, from the sizes of `x` at run time, as a scalar of `dtype` (at least 1 for
+    integers: an empty integer mean is 0, the sum, as with static sizes)."""
+    count = em.index(1)
+    for axis in axes:
+        count = em.assign(f"arith.muli {count}, {em.dim(x, xt, axis)} : index", "n")
+    if not dtype.is_floating:
+        count = em.assign(f"arith.maxui {count}, {em.index(1)} : index", "n")
+        return em.assign(f"arith.index_cast {count} : index to {dtype.storage}", "n")
+    wide = em.assign(f"arith.index_cast {count} : index to i64", "n")
+    return em.assign(f"arith.uitofp {wide} : i64 to {dtype.storage}", "n")
 
 
 def _arg_reduction(greater: bool):

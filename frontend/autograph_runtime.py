@@ -1,4 +1,5 @@
-"""What AutoGraph's converted code calls: `if_stmt`, `while_stmt`, `for_stmt` and the logical operators.
+"""What AutoGraph's converted code calls: `if_stmt`, the expressions (`if_exp`, the logical operators, `converted`)
+and the rules the loops share (autograph_loops.py has `while_stmt` / `for_stmt`; autograph_ag.py is `ag__`).
 
 Each statement helper looks at its condition when it runs: a Python value (or an eager tensor) runs the statement
 as plain Python, so Python control flow on Python values is unrolled at trace time exactly as before; a
@@ -17,12 +18,12 @@ import weakref
 import numpy as np
 
 from . import dtypes as _dtypes, errors, nest
-from .control_flow import build_cond, is_symbolic, trace_region, _finish_region
+from .control_flow import build_cond, is_symbolic, join_types, trace_region, _finish_region
 from .core import current_trace, tracing
 from .errors import Location, TfcTypeError, TfcValueError, UnsupportedError
 from .tensor import Tensor, convert_to_tensor
 
-__all__ = ["Undefined", "if_stmt", "while_stmt", "for_stmt", "and_", "or_", "not_", "load", "retval"]
+__all__ = ["Undefined", "if_stmt", "if_exp", "and_", "or_", "not_", "load", "retval", "converted"]
 
 RETURN_FLAG = "ag__do_return"
 RETURN_VALUE = "ag__retval"
@@ -90,13 +91,19 @@ def _return_mismatch(what: str, line: int | None) -> TfcValueError:
 
 def _zeros_like_type(tensor_type, line: int | None):
     """The placeholder return value of a path that has not returned (never read: the flag says so)."""
-    if any(d is None for d in tensor_type.shape):
-        raise UnsupportedError(f"a return inside the tensor-dependent loop gives a tensor of shape "
-                               f"{list(tensor_type.shape)}, known only at run time; the loop needs a placeholder of "
+    if not tensor_type.is_static:
+        raise UnsupportedError(f"a return inside the tensor-dependent loop gives a tensor of type "
+                               f"{tensor_type.mlir()}, known only at run time; the loop needs a placeholder of "
                                "a static shape: set a variable and break instead, then return after the loop",
                                location=_where(line))
     from .ops.creation import zeros
     return zeros(list(tensor_type.shape), tensor_type.dtype)
+
+
+def _spelled(tensor) -> str:
+    """`float32[2, None]`, or `float32[unknown rank]`."""
+    shape = tensor.type.shape
+    return f"{tensor.dtype.name}{list(shape)}" if shape is not None else f"{tensor.dtype.name}[unknown rank]"
 
 
 def _where(line: int | None) -> Location | None:
@@ -114,7 +121,7 @@ def _tensor_condition(value, what: str, line: int | None, in_try: bool) -> bool:
         raise UnsupportedError(f"this {what} depends on a tensor but sits inside a `try` block: exceptions cannot "
                                "be caught around graph control flow; move the try out of the function or make "
                                "the condition a Python value", location=_where(line))
-    if value.dtype != _dtypes.bool or value.ndim != 0:
+    if value.dtype != _dtypes.bool or value.type.rank != 0:
         raise TfcTypeError(f"the condition of this {what} is a tensor of shape {value.shape} and dtype "
                            f"{value.dtype.name}; it must be a scalar bool (use tfc.reduce_any / tfc.reduce_all, or "
                            "compare)", location=_where(line))
@@ -143,12 +150,12 @@ def if_stmt(test, true_fn, false_fn, state: tuple, names: tuple, line: int, in_t
     owners = [n for n, t in zip((n for n, p in zip(names, plan) if p[0] == "tensors"), templates)
               for _ in nest.flatten(t)]
     for name, a, b in zip(owners, then_tensors, else_tensors):
-        if (a.dtype != b.dtype or a.ndim != b.ndim) and name == RETURN_VALUE:
-            raise _return_mismatch(f"{a.dtype.name}{list(a.shape)} on one path and {b.dtype.name}{list(b.shape)} "
+        if join_types(a.type, b.type) is None and name == RETURN_VALUE:
+            raise _return_mismatch(f"{_spelled(a)} on one path and {_spelled(b)} "
                                    f"on another (merged by the if at line {line})", line)
-        if a.dtype != b.dtype or a.ndim != b.ndim:
-            raise TfcTypeError(f"{name!r} is {a.dtype.name}{list(a.shape)} in one branch of the if at line {line} "
-                               f"and {b.dtype.name}{list(b.shape)} in the other; both branches must give it the same "
+        if join_types(a.type, b.type) is None:
+            raise TfcTypeError(f"{name!r} is {_spelled(a)} in one branch of the if at line {line} "
+                               f"and {_spelled(b)} in the other; both branches must give it the same "
                                "dtype and rank", location=_where(line))
     _finish_region(then_region, then_trace, then_tensors)
     _finish_region(else_region, else_trace, else_tensors)
@@ -248,223 +255,22 @@ def _python_equal(a, b) -> bool:
         return False
 
 
-# ------------------------------------------------------------------------------------------------------ loops
-def while_stmt(test_fn, body_fn, state: tuple, names: tuple, line: int, in_try: bool = False):
-    """`while test: body` over the variables `names` the body assigns."""
-    first = test_fn(*state)
-    if not _tensor_condition(first, "while loop", line, in_try):
-        return _python_loop(first, test_fn, body_fn, state, line)
-    return _tensor_loop(test_fn, lambda *values: ((), body_fn(*values)), state, names, line)
+
+# ------------------------------------------------------------------------------------------- expressions
+def if_exp(test, true_fn, false_fn, line: int, in_try: bool = False):
+    """`a if test else b` (true_fn/false_fn compute a and b): a tfc.cond when `test` is a symbolic tensor."""
+    if not _tensor_condition(test, "conditional expression", line, in_try):
+        return true_fn() if test else false_fn()
+    (value,) = if_stmt(test, lambda: (true_fn(),), lambda: (false_fn(),), (), ("the conditional expression",), line)
+    return value
 
 
-def _python_loop(first, test_fn, body_fn, state, line):
-    condition = first
-    while True:
-        if is_symbolic(condition):
-            raise TfcValueError(f"the condition of the while loop at line {line} was a Python value when the loop "
-                                "started but became a tensor inside it; make its variables tensors before the loop "
-                                "(e.g. i = tfc.constant(0))", location=_where(line))
-        if not condition:
-            return state
-        state = body_fn(*state)
-        condition = test_fn(*state)
+def converted(f):
+    """What a converted function calls in place of `f` (autograph_convert.converted)."""
+    from .autograph_convert import converted as converted_callable
+    return converted_callable(f)
 
 
-def _loop_plan(names, state, line):
-    """Which variables become loop variables: tensors and numbers defined at entry. Undefined ones are the
-    body's temporaries; other Python objects must stay unchanged."""
-    carried, fixed = [], {}
-    for i, (name, value) in enumerate(zip(names, state)):
-        if isinstance(value, Undefined):
-            fixed[i] = Undefined(name, f"{name!r} is assigned only inside the tensor loop at line {line}; "
-                                       "define it before the loop to use it after")
-        elif _is_tensorish(value):
-            carried.append(i)
-        else:
-            fixed[i] = value
-    return carried, fixed
-
-
-def _tensor_loop(test_fn, body_fn, state, names, line, extra_vars=()):
-    """A tfc.while over the carried variables; `extra_vars` are (initial tensor) leading loop variables the
-    test/body functions receive first (for loops' index)."""
-    if RETURN_VALUE in names and isinstance(state[names.index(RETURN_VALUE)], Undefined):
-        state = _with_initial_return_value(test_fn, body_fn, state, names, line, extra_vars)
-    carried, fixed = _loop_plan(names, state, line)
-    structures = [state[i] for i in carried]
-    leaves = [convert_to_tensor(leaf) for i in carried for leaf in nest.flatten(state[i])]
-    initial = list(extra_vars) + leaves
-    extra = len(extra_vars)
-
-    def unflatten(flat):
-        flat = list(flat)
-        values = list(fixed.get(i) for i in range(len(names)))
-        position = extra
-        for i, structure in zip(carried, structures):
-            count = len(nest.flatten(structure))
-            values[i] = nest.pack_sequence_as(structure, flat[position:position + count])
-            position += count
-        return flat[:extra], tuple(values)
-
-    def condition(*flat):
-        head, values = unflatten(flat)
-        result = test_fn(*head, *values)
-        if not is_symbolic(result):
-            result = convert_to_tensor(bool(result))
-        return result
-
-    def body(*flat):
-        head, values = unflatten(flat)
-        new_head, new_values = body_fn(*head, *values)
-        for i in range(len(names)):
-            if i not in carried and new_values[i] is not values[i] and not isinstance(values[i], Undefined):
-                raise TfcValueError(f"{names[i]!r} is a Python {type(values[i]).__name__} changed inside the tensor "
-                                    f"loop at line {line}; loop variables must be tensors (or numbers) before the loop",
-                                    location=_where(line))
-        out = list(new_head)
-        for i in carried:
-            before, after = state[i], new_values[i]
-            if names[i] == RETURN_VALUE and (not _is_tensorish(after) or
-                                             nest.structure_key(after) != nest.structure_key(before)):
-                raise _return_mismatch(f"{after!r:.60} inside the loop at line {line} and {before!r:.60} before it",
-                                       line)
-            if isinstance(after, Undefined) or not _is_tensorish(after) or \
-                    nest.structure_key(after) != nest.structure_key(before):
-                raise TfcValueError(f"{names[i]!r} must keep its structure and stay a tensor in the loop at line "
-                                    f"{line}, got {after!r:.60}", location=_where(line))
-            for old, new in zip(nest.flatten(flat_in_types(i)), nest.flatten(after)):
-                new = convert_to_tensor(new, dtype=old.dtype if not isinstance(new, Tensor) else None)
-                if names[i] == RETURN_VALUE and (new.dtype != old.dtype or list(new.shape) != list(old.shape)):
-                    raise _return_mismatch(f"{new.dtype.name}{list(new.shape)} inside the loop at line {line} and "
-                                           f"{old.dtype.name}{list(old.shape)} before it", line)
-                if new.dtype != old.dtype:
-                    raise TfcTypeError(f"{names[i]!r} changes dtype from {old.dtype.name} to {new.dtype.name} in the "
-                                       f"loop at line {line}; a loop variable keeps its dtype (cast it before the "
-                                       "loop)", location=_where(line))
-                if list(new.shape) != list(old.shape):
-                    raise TfcValueError(f"{names[i]!r} changes shape from {old.shape} to {new.shape} in the loop at "
-                                        f"line {line}; keep its shape (or use tfc.while_loop with "
-                                        "shape_invariants)", location=_where(line))
-                out.append(new)
-        return tuple(out)
-
-    types_by_var = {}
-    position = extra
-    for i, structure in zip(carried, structures):
-        count = len(nest.flatten(structure))
-        types_by_var[i] = nest.pack_sequence_as(structure, leaves[position - extra:position - extra + count])
-        position += count
-
-    def flat_in_types(i):
-        return types_by_var[i]
-
-    from .control_flow import while_loop
-    final = while_loop(condition, body, tuple(initial))
-    _, values = unflatten(final)
-    return values
-
-
-def _with_initial_return_value(test_fn, body_fn, state, names, line, extra_vars):
-    """`state` with the return value (Undefined before a tensor loop that may return) set to zeros of the structure
-    the loop body returns, found by tracing the body once into a region that is then dropped. The zeros are never
-    read: the return flag says whether the loop returned."""
-    index = names.index(RETURN_VALUE)
-    carried, fixed = _loop_plan(names, state, line)
-    structures = [state[i] for i in carried]
-    leaves = list(extra_vars) + [convert_to_tensor(leaf) for i in carried for leaf in nest.flatten(state[i])]
-
-    def probe(*flat):
-        values = [fixed.get(i) for i in range(len(names))]
-        position = len(extra_vars)
-        for i, structure in zip(carried, structures):
-            count = len(nest.flatten(structure))
-            values[i] = nest.pack_sequence_as(structure, list(flat[position:position + count]))
-            position += count
-        _, new_values = body_fn(*flat[:len(extra_vars)], *values)
-        returned = new_values[index]
-        if isinstance(returned, Undefined) or not _is_tensorish(returned):
-            return returned, None
-        return returned, [convert_to_tensor(leaf).type for leaf in nest.flatten(returned)]
-
-    _, _, (returned, types) = trace_region(probe, [t.type for t in leaves], "probe")
-    if types is None:
-        return state  # the body never sets it (or sets a non-tensor, which the loop reports)
-    zeros = [_zeros_like_type(t, line) for t in types]
-    state = list(state)
-    state[index] = nest.pack_sequence_as(returned, zeros)
-    return tuple(state)
-
-
-def for_stmt(iterable, extra_test, body_fn, state: tuple, names: tuple, line: int, in_try: bool = False):
-    """`for target in iterable: body` (body_fn takes the item first). `extra_test` (or None) is the
-    `not break` condition checked before each iteration."""
-    from .ops.sequence import range_bounds, row
-
-    bounds = range_bounds(iterable) if isinstance(iterable, Tensor) else None
-    tensor_loop = current_trace() is not None and (bounds is not None or is_symbolic(iterable))
-    if tensor_loop and in_try:
-        _tensor_condition(iterable if is_symbolic(iterable) else convert_to_tensor(True), "for loop", line, in_try)
-    if not tensor_loop:
-        if isinstance(iterable, Tensor) and not is_symbolic(iterable) and iterable.ndim == 0:
-            raise TfcTypeError("cannot iterate over a 0-d tensor", location=_where(line))
-        for item in iterable:
-            if extra_test is not None:
-                keep_going = extra_test(*state)
-                if is_symbolic(keep_going):
-                    raise TfcValueError(f"the for loop at line {line} iterates over a Python sequence but breaks on "
-                                        "a tensor condition; iterate over tfc.range(...) instead", location=_where(line))
-                if not keep_going:
-                    break
-            state = body_fn(item, *state)
-        return state
-    if bounds is not None:
-        start, limit, delta = bounds
-        step = _constant(delta)
-
-        def in_range(i):
-            if step is not None:
-                return i < limit if step > 0 else i > limit
-            return ((delta > 0) & (i < limit)) | ((delta < 0) & (i > limit))
-
-        def item_of(i):
-            return i
-        index0 = start
-    else:
-        length = iterable.shape[0] if iterable.ndim else None
-        if iterable.ndim == 0:
-            raise TfcTypeError("cannot iterate over a 0-d tensor", location=_where(line))
-        if length is None:
-            raise UnsupportedError(f"the for loop at line {line} iterates over a tensor whose first dimension is "
-                                   "known only at run time; loop over tfc.range(n) and index instead",
-                                   location=_where(line))
-        delta = convert_to_tensor(1)
-
-        def in_range(i):
-            return i < length
-
-        def item_of(i):
-            return row(iterable, i)
-        index0 = convert_to_tensor(0)
-
-    def test_fn(i, *values):
-        keep_going = in_range(i)
-        if extra_test is not None:
-            more = extra_test(*values)
-            keep_going = keep_going & (more if is_symbolic(more) else convert_to_tensor(bool(more)))
-        return keep_going
-
-    def loop_body(i, *values):
-        return (i + delta,), body_fn(item_of(i), *values)
-
-    return _tensor_loop(test_fn, loop_body, state, names, line, extra_vars=(index0,))
-
-
-def _constant(tensor):
-    from .ops.sequence import _constant_scalar
-    return _constant_scalar(tensor)
-
-
-# --------------------------------------------------------------------------------------------------- logic
 def not_(value):
     if is_symbolic(value):
         from .ops.logic import logical_not

@@ -25,13 +25,20 @@ def _not_bound(*args, **kwargs):
 
 
 def join_types(a: TensorType, b: TensorType) -> TensorType | None:
-    """The most specific type both fit (differing dims become None), or None if dtype or rank differ."""
-    if a.dtype != b.dtype or a.rank != b.rank:
+    """The most specific type both fit (differing dims become None; an unknown rank stays unknown), or None if
+    dtype or (known) rank differ."""
+    if a.dtype != b.dtype:
+        return None
+    if a.rank is None or b.rank is None:
+        return TensorType(None, a.dtype)
+    if a.rank != b.rank:
         return None
     return TensorType([x if x == y else None for x, y in zip(a.shape, b.shape)], a.dtype)
 
 
 def fits(value: TensorType, loop: TensorType) -> bool:
+    if loop.rank is None or value.rank is None:
+        return value.dtype == loop.dtype and loop.rank is None
     return value.dtype == loop.dtype and value.rank == loop.rank and \
         all(l is None or l == v for v, l in zip(value.shape, loop.shape))
 

@@ -20,7 +20,7 @@ from . import errors
 from .graph import Graph, TensorType, Value  # noqa: F401  (Graph: for type hints)
 
 __all__ = ["Op", "defop", "defgrad", "NOT_DIFFERENTIABLE", "REGISTRY", "bind", "executing_eagerly",
-           "current_trace", "Trace"]
+           "current_trace", "Trace", "same_attrs"]
 
 # Attribute kinds an op may declare; the printer, parser and IRDL generator dispatch on them.
 ATTR_KINDS = ("int", "ints", "bool", "float", "dtype", "shape", "dense", "str")
@@ -30,10 +30,11 @@ class Op:
     """One primitive of the tfc dialect (printed as `tfc.<name>`)."""
 
     __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "sample_attrs",
-                 "sample_types", "has_side_effects", "num_outputs", "num_regions", "__weakref__")
+                 "sample_types", "has_side_effects", "num_outputs", "num_regions", "any_rank", "__weakref__")
 
     def __init__(self, name: str, infer: Callable, impl: Callable, attrs: dict[str, str], num_inputs: int | None,
-                 doc: str, side_effects: bool = False, num_outputs: int | None = 1, num_regions: int = 0):
+                 doc: str, side_effects: bool = False, num_outputs: int | None = 1, num_regions: int = 0,
+                 any_rank=None):
         self.name = name
         self.infer = infer            # (*TensorType, **attrs) -> TensorType | tuple[TensorType, ...]
         self.impl = impl              # (*np.ndarray, **attrs) -> np.ndarray | tuple[np.ndarray, ...]
@@ -47,6 +48,10 @@ class Op:
         self.has_side_effects = side_effects  # graph passes never drop, merge, fold or reorder such nodes
         self.num_outputs = num_outputs        # None: variadic (tfc.cond, tfc.while)
         self.num_regions = num_regions        # control flow: its regions (each ends with "tfc.yield")
+        # Unknown-rank inputs (reduce_retracing's trace for any rank): None when the rule needs known ranks (bind
+        # refuses such inputs), else `resolve(*input types, **attrs) -> attrs` giving the attributes for inputs
+        # of known rank (e.g. a reduction's negative or None axes), used when the graph is specialized per rank.
+        self.any_rank = any_rank
 
     def __repr__(self) -> str:
         return f"<tfc op {self.name}>"
@@ -58,13 +63,14 @@ REGISTRY: dict[str, Op] = {}
 def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] | None = None,
           num_inputs: int | None = 1, doc: str = "", sample_attrs: dict | None = None,
           sample_types: Callable | None = None, side_effects: bool = False, num_outputs: int | None = 1,
-          num_regions: int = 0) -> Op:
+          num_regions: int = 0, any_rank: Callable | None = None) -> Op:
     """Defines and registers a primitive op. Each name may be defined once.
 
     `sample_attrs` / `sample_types` describe a valid application of the op, which `tfc ops` uses to ask the rule
     which dtypes it accepts; they live here so that table cannot drift from the op definitions. `side_effects`:
     graph passes keep the op in place (variables); `num_outputs` None: variadic results; `num_regions`: control
-    flow.
+    flow; `any_rank`: the rule accepts unknown-rank inputs, and this function resolves the attributes once the
+    ranks are known (`same_attrs` when they do not depend on the rank).
     """
     if name in REGISTRY:
         raise ValueError(f"op {name!r} is defined twice")
@@ -72,11 +78,16 @@ def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] |
     for attr, kind in attrs.items():
         if kind not in ATTR_KINDS:
             raise ValueError(f"op {name!r}: attribute {attr!r} has unknown kind {kind!r}")
-    op = Op(name, infer, impl, attrs, num_inputs, doc, side_effects, num_outputs, num_regions)
+    op = Op(name, infer, impl, attrs, num_inputs, doc, side_effects, num_outputs, num_regions, any_rank)
     op.sample_attrs = dict(sample_attrs or {})
     op.sample_types = sample_types
     REGISTRY[name] = op
     return op
+
+
+def same_attrs(*types, **attrs) -> dict:
+    """The `any_rank` resolver of ops whose attributes do not depend on the inputs' ranks."""
+    return attrs
 
 
 class _NotDifferentiable:
@@ -198,6 +209,11 @@ def bind(op: Op, *inputs, **attrs):
         _Tensor = Tensor
 
     trace = getattr(_state, "trace", None)
+    if trace is not None and op.any_rank is None:
+        for index, tensor in enumerate(inputs):
+            if tensor.type.shape is None:
+                raise errors.UnknownRankError(f"tfc.{op.name} needs the rank of its input {index}, but "
+                                              f"{errors.UNKNOWN_RANK_HINT}", location=errors.user_location())
     try:
         out_types = _infer(op, inputs, attrs)
     except errors.RuleError as rule_error:

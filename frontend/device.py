@@ -107,6 +107,8 @@ def to_device(tensor, name: str = "GPU:0") -> Tensor:
 def call_cuda(concrete, values: list):
     """Runs a ConcreteFunction's CUDA build: device tensors pass their pointer, others are copied in."""
     from . import nest
+    if concrete._specializations is not None:  # traced for any rank: the specialization for these ranks
+        concrete = concrete._specializations.for_shapes([tuple(np.shape(v)) for v in values], exact_only=True)
     if concrete._cuda_module is None:
         from tfc.passes import gpu
         artifact = gpu.compile_cuda(concrete.graph, concrete.name, concrete.arg_names)

@@ -9,14 +9,38 @@ from __future__ import annotations
 
 import importlib.util
 import os
+import sys
 
 from tfc.runtime.errors import (InvalidArgumentError, Location, SignatureMismatchError, TfcError,  # noqa: F401
                                 TfcTypeError, TfcValueError, UnsupportedError, caller_location)
 
 __all__ = [
     "TfcError", "InvalidArgumentError", "TfcTypeError", "TfcValueError", "CompilerError", "UnsupportedError",
-    "SignatureMismatchError", "Location", "user_location",
+    "SignatureMismatchError", "OperatorNotAllowedInGraphError", "UnknownRankError", "Location", "user_location",
 ]
+
+
+class OperatorNotAllowedInGraphError(TfcTypeError):
+    """A symbolic tensor used where Python needs a concrete value (`if tensor:` outside AutoGraph), as
+    TensorFlow's tf.errors.OperatorNotAllowedInGraphError."""
+
+
+class UnknownRankError(UnsupportedError, TfcValueError):
+    """An op or Python code needs the rank of a tensor whose rank is unknown in this trace (reduce_retracing's
+    trace for any rank)."""
+
+
+UNKNOWN_RANK_HINT = ("its rank is unknown in this trace: reduce_retracing traced the function for inputs of any "
+                     "rank after a call with a new rank; pass input_signature=[tfc.TensorSpec([None, ...], dtype)] "
+                     "to fix the rank (any sizes), or call the function with one rank")
+
+
+def unknown_rank(what: str) -> UnknownRankError:
+    """The error for Python code (a tfc API, a Tensor method) that needs the rank of an unknown-rank tensor:
+    names the tfc function the user's code called and the user's line."""
+    api = calling_api() or "this code"
+    return UnknownRankError(f"{api} needs the rank of a tensor ({what}), but {UNKNOWN_RANK_HINT}",
+                            location=user_location())
 
 
 class CompilerError(TfcError, RuntimeError):
@@ -64,3 +88,29 @@ def user_location() -> Location | None:
     if _ROOTS is None:
         _ROOTS = _package_roots()
     return caller_location(_ROOTS)
+
+
+def calling_api() -> str | None:
+    """The tfc function or method that the user's innermost frame called (`tfc.gather`,
+    `tfc.Tensor.__getitem__`), None when tfc was not called from user code."""
+    global _ROOTS
+    if _ROOTS is None:
+        _ROOTS = _package_roots()
+    internal = _ROOTS + (os.path.dirname(os.path.abspath(caller_location.__code__.co_filename)) + os.sep,
+                         "<frozen")
+    frame, inner = sys._getframe(1), None
+    while frame is not None:
+        if not frame.f_code.co_filename.startswith(internal):
+            if inner is None:
+                return None
+            name = inner.f_code.co_qualname.replace("_UnknownShape", "TensorShape")
+            statement = _STATEMENTS.get(name) if inner.f_code.co_filename.endswith("autograph_loops.py") or \
+                inner.f_code.co_filename.endswith("autograph_runtime.py") else None
+            return statement or f"tfc.{name}"
+        inner, frame = frame, frame.f_back
+    return None
+
+
+# What AutoGraph's runtime helpers are, in the user's terms (they are called from converted code).
+_STATEMENTS = {"for_stmt": "a `for` loop over a tensor", "while_stmt": "a tensor `while` loop",
+               "if_stmt": "a tensor `if`", "if_exp": "a conditional expression on a tensor"}

@@ -20,30 +20,36 @@ __all__ = ["TensorType", "Value", "Node", "Graph", "VerificationError", "verify_
 
 
 class TensorType:
-    """Static type of a tensor: shape (ints, or None for a dimension known only at run time) and dtype."""
+    """Static type of a tensor: shape (ints, or None for a dimension known only at run time) and dtype.
+    `shape=None` is an unknown RANK (`tensor<*xf32>`): reduce_retracing's trace for any rank, whose graph is
+    specialized per rank before it compiles (frontend/specialize.py); only rules written for it see it."""
 
     __slots__ = ("shape", "dtype", "_hash")
 
-    def __init__(self, shape: Iterable[int | None], dtype: _dtypes.DType):
-        self.shape = tuple(None if d is None else int(d) for d in shape)
+    def __init__(self, shape: Iterable[int | None] | None, dtype: _dtypes.DType):
+        unknown = shape is None or getattr(shape, "rank", 0) is None  # None, or TensorShape(None)
+        self.shape = None if unknown else tuple(None if d is None else int(d) for d in shape)
         self.dtype = dtype
         self._hash = None  # computed once: types key the rule cache on every eager op
 
     @property
-    def rank(self) -> int:
-        return len(self.shape)
+    def rank(self) -> int | None:
+        return None if self.shape is None else len(self.shape)
 
     @property
     def is_static(self) -> bool:
-        return None not in self.shape
+        return self.shape is not None and None not in self.shape
 
     @property
     def num_elements(self) -> int | None:
         return math.prod(self.shape) if self.is_static else None
 
     def mlir(self, storage: bool = False) -> str:
-        """`tensor<2x?xf32>`; with storage=True the element type is the signless one linalg needs."""
+        """`tensor<2x?xf32>` (`tensor<*xf32>` for an unknown rank); with storage=True the element type is the
+        signless one linalg needs."""
         element = self.dtype.storage if storage else self.dtype.mlir
+        if self.shape is None:
+            return f"tensor<*x{element}>"
         dims = "".join(("?" if d is None else str(d)) + "x" for d in self.shape)
         return f"tensor<{dims}{element}>"
 
@@ -298,7 +304,9 @@ def _print_attrs(node: Node) -> str:
         kind = node.op.attrs.get(name)
         if kind is None:
             raise ValueError(f"tfc.{node.op.name} has no attribute {name!r}")
-        if kind == "dense":
+        if value is None:  # decided per rank (an unknown-rank graph: e.g. `axes` of a reduction over all axes)
+            items.append(name)
+        elif kind == "dense":
             items.append(f"{name} = {print_dense(np.asarray(value), node.outputs[0].type)}")
         else:
             items.append(f"{name} = {print_attr(kind, value)}")

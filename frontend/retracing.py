@@ -77,7 +77,8 @@ def leaf_key(value):
     from .tensor import Tensor
 
     if isinstance(value, (Tensor, TensorSpec)):
-        return ("tensor", tuple(value.shape), value.dtype.name)
+        shape = value.shape
+        return ("tensor", None if shape.rank is None else tuple(shape), value.dtype.name)
     if isinstance(value, (np.ndarray, np.generic)):
         return ("tensor", tuple(value.shape), _dtypes.as_dtype(value.dtype).name)
     if hasattr(value, "_trace_key"):  # tfc.Variable: by identity, and its dtype/shape
@@ -91,6 +92,8 @@ def describe_leaf(key) -> str:
     """A leaf key in words: `float32[2, 3]`, `Python 2 (int)`, `<Model object at 0x...>`."""
     kind = key[0]
     if kind == "tensor":
+        if key[1] is None:
+            return f"{key[2]}[unknown rank]"
         shape = ", ".join("None" if d is None else str(d) for d in key[1])
         return f"{key[2]}[{shape}]"
     if kind == "python":
@@ -101,8 +104,9 @@ def describe_leaf(key) -> str:
 
 
 def relax(old_key: tuple, new_key: tuple):
-    """reduce_retracing: the key that covers both calls, as TensorFlow relaxes shapes (differing dims -> None).
-    Returns (relaxed key, changed rank) or None when the calls differ by more than tensor dimensions."""
+    """reduce_retracing: the key that covers both calls, as TensorFlow relaxes shapes (differing dims -> None, a
+    differing rank -> unknown rank). Returns (relaxed key, changed rank) or None when the calls differ by more
+    than tensor shapes."""
     (old_structure, old_leaves), (new_structure, new_leaves) = old_key, new_key
     if old_structure != new_structure or len(old_leaves) != len(new_leaves):
         return None
@@ -111,9 +115,9 @@ def relax(old_key: tuple, new_key: tuple):
         if old == new:
             relaxed.append(new)
         elif old[0] == new[0] == "tensor" and old[2] == new[2]:
-            if len(old[1]) != len(new[1]):
+            if old[1] is None or new[1] is None or len(old[1]) != len(new[1]):
                 rank_changed = True
-                relaxed.append(new)
+                relaxed.append(("tensor", None, new[2]))
             else:
                 relaxed.append(("tensor", tuple(a if a == b else None for a, b in zip(old[1], new[1])), new[2]))
         else:
@@ -128,6 +132,12 @@ class Retrace:
     location: Location | None
     changes: list[tuple[str, str, str]]  # (argument path, before, after)
     note: str = ""
+    # A trace for any rank: its specializations (not traces: the Python function does not run), with the line
+    # of the call that made each.
+    specializations: list = dataclasses.field(default_factory=list)
+
+    def specialized(self, what: str, location: Location | None) -> None:
+        self.specializations.append(what + (f" at {location}" if location else ""))
 
     def __str__(self) -> str:
         where = f" at {self.location}" if self.location else ""
@@ -138,7 +148,7 @@ class Retrace:
         else:
             parts = "; ".join(f"{path}: {before} -> {after}" for path, before, after in self.changes)
             head = f"trace {self.number}{where}: {parts}"
-        return head + (f" ({self.note})" if self.note else "")
+        return head + (f" ({self.note})" if self.note else "") + "".join(f"\n    {s}" for s in self.specializations)
 
 
 class RetraceHistory:

@@ -18,14 +18,28 @@ __all__ = ["Tensor", "TensorShape", "convert_to_tensor", "constant"]
 
 
 class TensorShape(tuple):
-    """A tensor's shape: a tuple of ints (None where unknown until run time); equal to the same list or tuple."""
+    """A tensor's shape: a tuple of ints (None where unknown until run time); equal to the same list or tuple.
+
+    `TensorShape(None)` is TensorFlow's unknown shape (an unknown rank, in reduce_retracing's trace for any
+    rank): `.rank` is None and `shape[i]` None, while anything that needs the dimensions (len, iteration,
+    as_list) raises an UnknownRankError naming the call and the user's line."""
 
     def __new__(cls, dims):
+        if dims is None or isinstance(dims, _UnknownShape):
+            return _UNKNOWN
         return super().__new__(cls, tuple(None if d is None else int(d) for d in dims))
 
     @property
-    def rank(self) -> int:
+    def rank(self) -> int | None:
         return len(self)
+
+    @property
+    def ndims(self) -> int | None:
+        return self.rank
+
+    @property
+    def dims(self) -> tuple | None:
+        return tuple(self)
 
     def as_list(self) -> list:
         return list(self)
@@ -33,7 +47,12 @@ class TensorShape(tuple):
     def num_elements(self):
         return None if None in self else int(np.prod(self, dtype=np.int64))
 
+    def is_fully_defined(self) -> bool:
+        return None not in self
+
     def __eq__(self, other):
+        if isinstance(other, _UnknownShape):
+            return False
         if isinstance(other, list):
             other = tuple(other)
         return tuple.__eq__(self, other)
@@ -48,6 +67,54 @@ class TensorShape(tuple):
 
     def __str__(self) -> str:
         return "(" + ", ".join("None" if d is None else str(d) for d in self) + ("," if len(self) == 1 else "") + ")"
+
+
+class _UnknownShape(TensorShape):
+    """TensorShape(None): what needs the dimensions raises (a subclass, so known shapes keep tuple's speed)."""
+
+    def __new__(cls):
+        return tuple.__new__(cls, ())
+
+    rank = ndims = dims = property(lambda self: None)
+
+    def num_elements(self):
+        return None
+
+    def is_fully_defined(self) -> bool:
+        return False
+
+    def _need_rank(self, what: str):
+        raise errors.unknown_rank(what)
+
+    def __len__(self) -> int:
+        self._need_rank("len(x.shape)")
+
+    def __iter__(self):
+        self._need_rank("iterating over x.shape")
+
+    def __bool__(self) -> bool:
+        self._need_rank("bool(x.shape)")
+
+    def __contains__(self, item) -> bool:
+        self._need_rank("`in x.shape`")
+
+    def __getitem__(self, key):  # TensorFlow: an unknown dimension, or an unknown shape for a slice
+        return _UNKNOWN if isinstance(key, slice) else None
+
+    def __eq__(self, other):
+        return isinstance(other, _UnknownShape)
+
+    def __hash__(self) -> int:
+        return hash(None)
+
+    def __repr__(self) -> str:
+        return "TensorShape(None)"
+
+    def __str__(self) -> str:
+        return "<unknown>"
+
+
+_UNKNOWN = _UnknownShape()
 
 
 _TYPES: dict = {}  # (shape, numpy dtype) -> TensorType: tensors of one shape share a type (cheap rule-cache keys)
@@ -96,7 +163,12 @@ class Tensor:
 
     @property
     def ndim(self) -> int:
-        return self.type.rank
+        """The rank. In reduce_retracing's trace for any rank it is unknown: this raises an error naming the
+        call that needs it (TensorFlow gives None there; `x.shape.rank` is None here too)."""
+        rank = self.type.rank
+        if rank is None:
+            raise errors.unknown_rank("x.ndim")
+        return rank
 
     @property
     def is_symbolic(self) -> bool:
@@ -168,7 +240,7 @@ class Tensor:
 
     def __bool__(self) -> bool:
         if self._symbol is not None:
-            raise errors.TfcTypeError(
+            raise errors.OperatorNotAllowedInGraphError(
                 f"using a symbolic tensor {self._describe()} as a Python bool is not allowed while tracing; "
                 "use tfc.cond / tfc.where, or compare Python values", location=errors.user_location())
         return bool(self._value)

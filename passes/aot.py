@@ -25,7 +25,7 @@ import time
 import numpy as np
 
 from tfc import nest
-from tfc.errors import TfcValueError
+from tfc.errors import TfcValueError, UnsupportedError
 from tfc.function import Function
 from tfc.runtime import abi
 
@@ -176,6 +176,9 @@ def compile_functions(functions: dict[str, Function], target: Target | None = No
     for name, function in functions.items():
         start = time.perf_counter()
         concrete = function.get_concrete_function()
+        if concrete._specializations is not None:
+            raise UnsupportedError(f"{name}: its input_signature leaves a rank unknown (TensorSpec(shape=None)); an "
+                                   "ahead-of-time package needs every argument's rank: give it, with None sizes")
         low = _lower_with_variables(concrete, name, target)
         if low.name in python_entries:
             raise TfcValueError(f"two functions compile to the entry point {low.name!r}; rename one")

@@ -127,6 +127,12 @@ def _reduce(node: Node, inputs: list[Dims]) -> list[Dims]:
     return [[d for i, d in enumerate(x) if i not in axes]]
 
 
+@dim_rule("argmax", "argmin")
+def _arg_reduce(node: Node, inputs: list[Dims]) -> list[Dims]:
+    axis = node.attrs["axis"]
+    return [[d for i, d in enumerate(inputs[0]) if i != axis]]
+
+
 @dim_rule("transpose")
 def _transpose(node: Node, inputs: list[Dims]) -> list[Dims]:
     return [[inputs[0][p] for p in node.attrs["perm"]]]

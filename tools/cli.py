@@ -84,7 +84,8 @@ def doctor():
 @main.command()
 @click.option("--json", "as_json", is_flag=True, help="Machine-readable output.")
 def ops(as_json):
-    """Lists every op in the registry with its attributes, dtypes and targets."""
+    """Lists every op in the registry with its attributes, dtypes, targets and whether it accepts inputs of unknown
+    rank (reduce_retracing's trace for any rank)."""
     from tfc.tools.op_table import known_gaps, op_table
 
     table = op_table()
@@ -94,7 +95,8 @@ def ops(as_json):
     for row in table:
         targets = ", ".join(row["targets"]) or "none"
         attrs = ", ".join(f"{k}: {v}" for k, v in row["attrs"].items())
-        click.echo(f"tfc.{row['name']:<16} inputs={row['inputs']:<9} targets={targets:<9} "
+        rank = "any" if row["any_rank"] else "known"
+        click.echo(f"tfc.{row['name']:<16} inputs={row['inputs']:<9} targets={targets:<9} rank={rank:<5} "
                    f"dtypes={','.join(row['dtypes'])}" + (f"  attrs: {attrs}" if attrs else ""))
     click.echo("\nknown gaps:")
     for name, reason in known_gaps().items():

@@ -54,6 +54,7 @@ def op_table() -> list[dict]:
         rows.append({"name": name, "inputs": "variadic" if op.num_inputs is None else str(op.num_inputs),
                      "attrs": dict(op.attrs), "dtypes": accepted_dtypes(op),
                      "targets": targets(op), "gaps": {"cuda": CUDA_GAPS[name]} if name in CUDA_GAPS else {},
+                     "any_rank": op.any_rank is not None,  # accepted in reduce_retracing's trace for any rank
                      "doc": op.doc})
     return rows
 

@@ -42,8 +42,11 @@ def broadcast_dim(a: int | None, b: int | None) -> int | None:
     return -1  # incompatible
 
 
-def broadcast_shapes(*shapes: Sequence[int | None], names: Sequence[str] = ("x", "y")) -> tuple:
-    """numpy broadcasting of static shapes (None = run-time size); raises ShapeRuleError on a mismatch."""
+def broadcast_shapes(*shapes: Sequence[int | None] | None, names: Sequence[str] = ("x", "y")) -> tuple | None:
+    """numpy broadcasting of static shapes (None = run-time size); raises ShapeRuleError on a mismatch. A shape
+    of unknown rank (None) makes the result's rank unknown (None): checked once the ranks are known."""
+    if any(s is None for s in shapes):
+        return None
     rank = max((len(s) for s in shapes), default=0)
     result = [1] * rank
     for shape in shapes:
@@ -85,12 +88,15 @@ def normalize_axis(axis: int, rank: int, what: str = "axis") -> int:
     return axis % rank if rank else 0
 
 
-def normalize_axes(axis, rank: int) -> tuple[int, ...]:
-    """Sorted, unique, non-negative axes from None (all), an int, or a list of ints (negatives allowed)."""
-    if axis is None:
-        return tuple(range(rank))
+def normalize_axes(axis, rank: int | None) -> tuple[int, ...] | None:
+    """Sorted, unique, non-negative axes from None (all), an int, or a list of ints (negatives allowed). For an
+    unknown rank (None): the axes as given (None for all), resolved per rank when the graph is specialized."""
     if isinstance(axis, Tensor):
         axis = axis.numpy().tolist()
+    if rank is None:
+        return None if axis is None else tuple(int(a) for a in ([axis] if hasattr(axis, "__index__") else axis))
+    if axis is None:
+        return tuple(range(rank))
     items = [axis] if isinstance(axis, int) or hasattr(axis, "__index__") else list(axis)
     axes = sorted({normalize_axis(int(a), rank) for a in items}) if rank else []
     if rank == 0 and items:
@@ -121,7 +127,12 @@ def fail(op_name: str, message: str):
     raise cls(f"tfc.{op_name}: {message}", location=user_location())
 
 
-def axes_or_fail(op_name: str, axis, rank: int) -> tuple[int, ...]:
+def resolve_axes(x: TensorType, *, axes, keepdims) -> dict:
+    """The `any_rank` resolver of reductions: `axes` given for an unknown rank, normalized for x's rank."""
+    return {"axes": normalize_axes(axes, x.rank), "keepdims": keepdims}
+
+
+def axes_or_fail(op_name: str, axis, rank: int | None) -> tuple[int, ...] | None:
     try:
         return normalize_axes(axis, rank)
     except ShapeRuleError as error:

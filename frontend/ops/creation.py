@@ -52,13 +52,20 @@ def ones(shape, dtype=_dtypes.float32, name=None):
 
 
 def zeros_like(input, dtype=None, name=None):  # noqa: A002
-    x = convert_to_tensor(input)
-    return zeros(x.shape, dtype or x.dtype)
+    return _filled_like(convert_to_tensor(input), 0, dtype)
 
 
 def ones_like(input, dtype=None, name=None):  # noqa: A002
-    x = convert_to_tensor(input)
-    return ones(x.shape, dtype or x.dtype)
+    return _filled_like(convert_to_tensor(input), 1, dtype)
+
+
+def _filled_like(x: Tensor, value, dtype):
+    dtype = _dtypes.as_dtype(dtype or x.dtype)
+    if x.type.is_static:
+        return broadcast_to(convert_to_tensor(value, dtype=dtype), list(x.shape))
+    # Sizes known only at run time, or an unknown rank: the value broadcast against x itself.
+    from .logic import where
+    return where(convert_to_tensor(True), convert_to_tensor(value, dtype=dtype), cast(x, dtype))
 
 
 def identity(input, name=None):  # noqa: A002

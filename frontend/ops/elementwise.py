@@ -7,7 +7,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import bind, defgrad, defop
+from ..core import bind, defgrad, defop, same_attrs
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .common import FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
@@ -33,7 +33,7 @@ def _unary_rule(allowed, result=None):
 
 def _binary(name: str, impl, doc: str, allowed=NUMERIC, result=None):
     """A broadcasting binary op `name`; `result` fixes the result dtype (bool for comparisons)."""
-    op = defop(name, infer=_binary_rule(allowed, result), impl=impl, num_inputs=2, doc=doc)
+    op = defop(name, infer=_binary_rule(allowed, result), impl=impl, num_inputs=2, doc=doc, any_rank=same_attrs)
 
     def api(x, y, name=None):
         return bind(op, *binary_operands(x, y))
@@ -44,7 +44,7 @@ def _binary(name: str, impl, doc: str, allowed=NUMERIC, result=None):
 
 
 def _unary(name: str, impl, doc: str, allowed=FLOATING, result=None):
-    op = defop(name, infer=_unary_rule(allowed, result), impl=impl, num_inputs=1, doc=doc)
+    op = defop(name, infer=_unary_rule(allowed, result), impl=impl, num_inputs=1, doc=doc, any_rank=same_attrs)
 
     def api(x, name=None):
         return bind(op, convert_to_tensor(x))
@@ -135,6 +135,7 @@ def _cast_impl(x, *, dtype):
 
 
 _cast_op = defop("cast", infer=_cast_rule, impl=_cast_impl, attrs={"dtype": "dtype"}, num_inputs=1,
+                 any_rank=same_attrs,
                  doc="Converts x to `dtype`; floats become ints by truncation toward zero, nonzero becomes True.")
 
 

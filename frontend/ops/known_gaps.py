@@ -16,6 +16,12 @@ KNOWN_GAPS = {
                       "pool2d, random) need static shapes when compiled",
     "where-one-arg-traced": "tfc.where(condition) and boolean-mask indexing have data-dependent shapes: eager only",
     "gather-batch-dims": "tfc.gather supports batch_dims=0 only",
+    "unknown-rank-gradients": "gradient rules need known ranks: a GradientTape inside reduce_retracing's trace for "
+                              "any rank raises UnknownRankError (give the function an input_signature)",
+    "dynamic-broadcast": "two dimensions known only at run time (None in input_signature) are taken to be equal "
+                         "when broadcast: a run-time size of 1 does not broadcast and unequal sizes are not checked "
+                         "(reduce_retracing's per-rank code keeps size-1 dimensions static and checks each shape, "
+                         "so it is not affected)",
     "cuda-constant-operands": "the CUDA launch plan has no buffers for constants embedded in the graph (a "
                               "captured eager tensor such as gather/one_hot indices or avg_pool's window counts): "
                               "those functions compile for the CPU only",

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from ..core import bind, defgrad, defop
+from ..core import bind, defgrad, defop, same_attrs
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
@@ -18,6 +18,10 @@ __all__ = ["matmul", "einsum", "tensordot", "matvec"]
 def _matmul_rule(a: TensorType, b: TensorType) -> TensorType:
     dtype = check_same_dtype(("a", "b"), (a, b))
     check_dtype("a", a, NUMERIC)
+    if a.rank is None or b.rank is None:  # checked once the ranks are known
+        if (a.rank or 2) < 2 or (b.rank or 2) < 2:
+            raise ShapeRuleError(f"expected a and b of rank >= 2, got a {a.mlir()} and b {b.mlir()}")
+        return TensorType(None, dtype)
     if a.rank < 2 or b.rank < 2:
         raise ShapeRuleError(f"expected a and b of rank >= 2, got a with shape {a.shape} and b with shape {b.shape}")
     k_a, k_b = a.shape[-1], b.shape[-2]
@@ -28,7 +32,7 @@ def _matmul_rule(a: TensorType, b: TensorType) -> TensorType:
     return TensorType(batch + (a.shape[-2], b.shape[-1]), dtype)
 
 
-_matmul = defop("matmul", infer=_matmul_rule, impl=np.matmul, num_inputs=2,
+_matmul = defop("matmul", infer=_matmul_rule, impl=np.matmul, num_inputs=2, any_rank=same_attrs,
                 doc="Matrix product of the last two dimensions; leading (batch) dimensions broadcast.")
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 import numpy as np
 
 from .. import dtypes as _dtypes
-from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop, same_attrs
 from ..errors import TfcTypeError, user_location
 from ..graph import TensorType
 from ..tensor import Tensor, convert_to_tensor
@@ -50,6 +50,7 @@ def _select_rule(condition: TensorType, x: TensorType, y: TensorType) -> TensorT
 
 
 _select = defop("select", infer=_select_rule, impl=lambda c, x, y: np.where(c, x, y), num_inputs=3,
+                any_rank=same_attrs,
                 doc="x where condition is True, else y (all three broadcast); `tfc.where` with three arguments.",
                 sample_types=lambda dtype: [TensorType((2, 2), _dtypes.bool), TensorType((2, 2), dtype),
                                             TensorType((2, 2), dtype)])

@@ -8,7 +8,7 @@ from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .. import dtypes as _dtypes
-from .common import NUMERIC, axes_or_fail, check_dtype, fail, normalize_axis
+from .common import NUMERIC, axes_or_fail, check_dtype, fail, normalize_axis, resolve_axes
 from .grad_helpers import broadcast_like, keepdims_shape
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any",
@@ -18,6 +18,8 @@ _REDUCE_SAMPLE = {"axes": (0,), "keepdims": False}
 
 
 def _reduced_type(x: TensorType, axes, keepdims: bool) -> TensorType:
+    if x.rank is None:  # axes as given (None: all); reducing every axis away gives a scalar whatever the rank
+        return TensorType((), x.dtype) if axes is None and not keepdims else TensorType(None, x.dtype)
     if keepdims:
         shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
     else:
@@ -34,7 +36,7 @@ def _accumulator(x: np.ndarray):
 def _sum_rule(x: TensorType, *, axes, keepdims) -> TensorType:
     check_dtype("input_tensor", x, NUMERIC)
     # The Python API normalizes axes; IR read from text (tfc-opt) may not be.
-    if list(axes) != sorted(set(axes)) or any(not 0 <= a < x.rank for a in axes):
+    if x.rank is not None and (list(axes) != sorted(set(axes)) or any(not 0 <= a < x.rank for a in axes)):
         raise ShapeRuleError(f"axes {list(axes)} must be sorted, unique and in [0, {x.rank}) for a tensor of "
                              f"rank {x.rank}")
     return _reduced_type(x, axes, keepdims)
@@ -44,6 +46,7 @@ _reduce_sum = defop("reduce_sum", infer=_sum_rule,
                     impl=lambda x, *, axes, keepdims: np.sum(x, axis=tuple(axes), keepdims=keepdims,
                                                              dtype=_accumulator(x)).astype(x.dtype),
                     attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1, sample_attrs=_REDUCE_SAMPLE,
+                    any_rank=resolve_axes,
                     doc="Sum over `axes` (all axes when axis=None); keepdims keeps them as size 1.")
 
 
@@ -64,7 +67,7 @@ def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
     array([4, 6], dtype=int32)
     """
     x = convert_to_tensor(input_tensor)
-    axes = axes_or_fail("reduce_sum", axis, x.ndim)
+    axes = axes_or_fail("reduce_sum", axis, x.type.rank)
     return bind(_reduce_sum, x, axes=axes, keepdims=bool(keepdims))
 
 
@@ -107,11 +110,11 @@ def _reduction(name: str, impl, allowed, doc: str):
         check_dtype("input_tensor", x, allowed)
         return _reduced_type(x, axes, keepdims)
     op = defop(name, infer=infer, impl=impl, attrs={"axes": "ints", "keepdims": "bool"}, num_inputs=1,
-               sample_attrs=_REDUCE_SAMPLE, doc=doc)
+               sample_attrs=_REDUCE_SAMPLE, doc=doc, any_rank=resolve_axes)
 
     def api(input_tensor, axis=None, keepdims=False, name=None):
         x = convert_to_tensor(input_tensor)
-        return bind(op, x, axes=axes_or_fail(op.name, axis, x.ndim), keepdims=bool(keepdims))
+        return bind(op, x, axes=axes_or_fail(op.name, axis, x.type.rank), keepdims=bool(keepdims))
     api.__name__ = api.__qualname__ = name
     api.__doc__ = doc + " `axis`: an int, a list of ints (negatives allowed) or None for all axes."
     api.op = op
@@ -201,23 +204,31 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
 # ------------------------------------------------------------------------------------------------ arg reductions
 def _arg_rule(x: TensorType, *, axis) -> TensorType:
     check_dtype("input", x, NUMERIC)
+    if x.rank is None:
+        return TensorType(None, _dtypes.int64)
     if x.shape[axis] == 0:
         raise ShapeRuleError(f"Reduction axis {axis} is empty in shape {x.shape}; expected a non-empty axis")
     return TensorType(x.shape[:axis] + x.shape[axis + 1:], _dtypes.int64)
 
 
+def _resolve_axis(x: TensorType, *, axis) -> dict:
+    if x.rank == 0:
+        raise ShapeRuleError("expected a tensor of rank >= 1, got a scalar")
+    return {"axis": normalize_axis(axis, x.rank)}
+
+
 def _arg_op(name: str, numpy_fn, doc: str):
     op = defop(name, infer=_arg_rule, impl=lambda x, *, axis: numpy_fn(x, axis=axis).astype(np.int64),
-               attrs={"axis": "int"}, num_inputs=1, sample_attrs={"axis": 0}, doc=doc)
+               attrs={"axis": "int"}, num_inputs=1, sample_attrs={"axis": 0}, doc=doc, any_rank=_resolve_axis)
 
     def api(input, axis=None, output_type=_dtypes.int64, name=None):  # noqa: A002 - TensorFlow's name
         x = convert_to_tensor(input)
-        if x.ndim == 0:
-            fail(op.name, "expected a tensor of rank >= 1, got a scalar")
-        try:
-            axis_ = normalize_axis(0 if axis is None else int(axis), x.ndim)
-        except ShapeRuleError as error:
-            fail(op.name, str(error))
+        axis_ = 0 if axis is None else int(axis)
+        if x.type.rank is not None:  # else resolved per rank (_resolve_axis)
+            try:
+                axis_ = _resolve_axis(x.type, axis=axis_)["axis"]
+            except ShapeRuleError as error:
+                fail(op.name, str(error))
         result = bind(op, x, axis=axis_)
         from .elementwise import cast
         return cast(result, output_type)

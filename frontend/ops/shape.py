@@ -5,7 +5,7 @@ import math
 
 import numpy as np
 
-from ..core import bind, defgrad, defop
+from ..core import bind, defgrad, defop, same_attrs
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
@@ -15,14 +15,17 @@ __all__ = ["reshape", "transpose"]
 
 
 def _reshape_rule(x: TensorType, *, shape) -> TensorType:
-    if x.is_static and None not in shape and math.prod(shape) != x.num_elements:
+    known = math.prod(d for d in shape if d is not None)
+    if x.is_static and (known != x.num_elements if None not in shape else
+                        shape.count(None) == 1 and (known == 0 or x.num_elements % known)):
+        target = ", ".join("-1" if d is None else str(d) for d in shape)
         raise ShapeRuleError(f"cannot reshape a tensor with {x.num_elements} elements (shape {x.shape}) to shape "
-                             f"{tuple(shape)} ({math.prod(shape)} elements)")
+                             f"[{target}]")
     return TensorType(shape, x.dtype)
 
 
 _reshape = defop("reshape", infer=_reshape_rule, impl=lambda x, *, shape: np.reshape(x, shape),
-                 attrs={"shape": "shape"}, num_inputs=1, sample_attrs={"shape": (4,)},
+                 attrs={"shape": "shape"}, num_inputs=1, sample_attrs={"shape": (4,)}, any_rank=same_attrs,
                  doc="The same elements in row-major order, with a new shape of the same size.")
 
 
@@ -53,6 +56,8 @@ defgrad(_reshape, lambda node, g: (reshape(g, node.inputs[0].shape),))
 
 
 def _transpose_rule(x: TensorType, *, perm) -> TensorType:
+    if x.rank is None:  # perm as given (None: reversed), resolved per rank by _resolve_perm
+        return TensorType(None if perm is None else (None,) * len(perm), x.dtype)
     if sorted(perm) != list(range(x.rank)):
         raise ShapeRuleError(f"perm {list(perm)} is not a permutation of the {x.rank} axes of a tensor with shape "
                              f"{x.shape}")
@@ -61,6 +66,7 @@ def _transpose_rule(x: TensorType, *, perm) -> TensorType:
 
 _transpose = defop("transpose", infer=_transpose_rule, impl=lambda x, *, perm: np.transpose(x, perm),
                    attrs={"perm": "ints"}, num_inputs=1, sample_attrs={"perm": (1, 0)},
+                   any_rank=lambda x, *, perm: {"perm": _normalize_perm(perm, x.rank)},
                    doc="Permutes the dimensions: result dimension i is input dimension perm[i].")
 
 
@@ -71,9 +77,17 @@ def transpose(a, perm=None, name=None):
     TensorShape([3, 2])
     """
     x = convert_to_tensor(a)
-    perm = list(range(x.ndim))[::-1] if perm is None else require_int_list("transpose: perm", perm)
-    perm = [p % x.ndim if x.ndim and -x.ndim <= p < 0 else p for p in perm]
-    return bind(_transpose, x, perm=tuple(perm))
+    perm = None if perm is None else require_int_list("transpose: perm", perm)
+    return bind(_transpose, x, perm=_normalize_perm(perm, x.type.rank))
+
+
+def _normalize_perm(perm, rank: int | None):
+    """perm with negative axes counted from the end; None reverses the axes. Kept as given for an unknown rank."""
+    if rank is None:
+        return None if perm is None else tuple(perm)
+    if perm is None:
+        return tuple(range(rank))[::-1]
+    return tuple(p % rank if rank and -rank <= p < 0 else p for p in perm)
 
 
 # The inverse permutation: result dimension i came from input dimension perm[i].

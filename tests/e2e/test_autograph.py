@@ -275,7 +275,7 @@ def test_million_iteration_autograph_loop_is_native():
 
 def test_to_code_shows_the_conversion():
     code = tfc.autograph.to_code(tfc.function(for_with_break))
-    assert "ag__.for_stmt(tfc.range(n)" in code and "ag__break_" in code and "ag__.if_stmt" in code
+    assert "ag__.for_stmt(ag__.converted(tfc.range)(n)" in code and "ag__break_" in code and "ag__.if_stmt" in code
     assert code.startswith("def for_with_break(n):")
 
 

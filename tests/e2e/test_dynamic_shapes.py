@@ -4,6 +4,7 @@ import pytest
 
 import tfc
 from tests.conftest import assert_same
+from tfc.ops.known_gaps import KNOWN_GAPS
 
 S = tfc.TensorSpec
 
@@ -21,6 +22,13 @@ DYNAMIC_CASES = [
      [[(2, 4)], [(5, 4)]]),
     ("reshape split", lambda x: tfc.reshape(x, [-1, 2, 2]), [S([None, 4])], [[(3, 4)]]),
     ("reduce to scalar", lambda x: tfc.reduce_sum(x * x), [S([None])], [[(0,)], [(1,)], [(100,)]]),
+    ("mean of run-time sizes", lambda x: tfc.reduce_mean(x) + tfc.reduce_mean(x, axis=0), [S([None, None])],
+     [[(3, 2)], [(1, 5)], [(0, 4)]]),
+    ("integer mean", lambda x: tfc.reduce_mean(tfc.cast(x * 10.0, tfc.int32), axis=1), [S([None, None])],
+     [[(3, 2)], [(2, 0)]]),
+    ("argmax drops its axis", lambda x: tfc.argmax(x, axis=-1), [S([None, None])], [[(3, 2)], [(2, 5)]]),
+    ("zeros_like", lambda x: tfc.zeros_like(x) + tfc.ones_like(x, dtype=tfc.float32), [S([None, 3])],
+     [[(2, 3)], [(5, 3)]]),
 ]
 
 
@@ -73,3 +81,19 @@ def test_signature_violations_name_the_argument():
     with pytest.raises(TypeError):
         f(np.zeros((2, 4, 1), np.float32))
     assert f(np.zeros((2, 4))).dtype == tfc.float32  # numpy arrays are cast to the spec's dtype
+
+
+def test_signature_function_called_inside_another_trace():
+    inner = tfc.function(lambda x: tfc.reduce_sum(x, axis=-1, keepdims=True), input_signature=[S([None, 3])])
+    outer = tfc.function(lambda x: inner(x) * 2.0)
+    x = np.arange(6, dtype=np.float32).reshape(2, 3)
+    assert_same(outer(x).numpy(), x.sum(axis=-1, keepdims=True) * 2.0)
+    assert "tensor<2x1xf32>" in outer.get_concrete_function(x).as_text()  # re-inferred for the caller's sizes
+    assert inner.experimental_get_tracing_count() == 1
+
+
+@pytest.mark.xfail(reason=KNOWN_GAPS["dynamic-broadcast"], strict=True)
+def test_run_time_size_one_broadcasts():
+    f = tfc.function(lambda x, y: x + y, input_signature=[S([None, None]), S([None, None])])
+    x, y = np.ones((2, 3), np.float32), np.arange(3, dtype=np.float32).reshape(1, 3)
+    assert_same(f(x, y).numpy(), x + y)

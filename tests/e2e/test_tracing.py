@@ -130,17 +130,6 @@ def test_reduce_retracing_keeps_python_values_exact():
     assert f(f32(5), 2).numpy().tolist() == [2] * 5
 
 
-def test_reduce_retracing_new_rank_traces_per_rank():
-    @tfc.function(reduce_retracing=True)
-    def f(x):
-        return x + 1
-
-    f(f32(2))
-    f(f32(2, 2))
-    assert f.experimental_get_tracing_count() == 2
-    assert "per rank" in f.explain_retracing()
-
-
 def test_nested_function_shares_traces_with_direct_calls():
     @tfc.function
     def inner(x):

@@ -66,3 +66,22 @@ def test_doctor_refuses_an_llvm_major_mismatch(monkeypatch):
     result = CliRunner().invoke(main, ["doctor"])
     assert result.exit_code == 1
     assert "llvmlite's LLVM is 21.1.0 but the MLIR tools are LLVM 22" in result.output
+
+
+@pytest.mark.parametrize("name", sorted(n for n, op in REGISTRY.items() if op.any_rank is not None))
+def test_any_rank_rule_agrees_with_the_known_rank_rule(name):
+    """An op that accepts unknown ranks: its rule on unknown-rank samples gives the dtype the known-rank rule
+    gives (and the known rank or an unknown one), and its resolver turns the attributes into ones the rule takes."""
+    from tfc.graph import TensorType
+    from tfc.tools.op_table import accepted_dtypes
+
+    op = REGISTRY[name]
+    dtype = tfc.as_dtype(accepted_dtypes(op)[0])
+    known = op.sample_types(dtype) if op.sample_types else [TensorType((2, 2), dtype)] * (op.num_inputs or 2)
+    attrs = dict(op.sample_attrs, **({"dtype": dtype} if op.attrs.get("dtype") == "dtype" else {}))
+    want = op.infer(*known, **attrs)
+    unknown = [TensorType(None, t.dtype) for t in known]
+    got = op.infer(*unknown, **attrs)
+    for w, g in zip([want] if isinstance(want, TensorType) else want, [got] if isinstance(got, TensorType) else got):
+        assert g.dtype == w.dtype and g.rank in (None, w.rank), (w, g)
+    assert op.infer(*known, **op.any_rank(*known, **attrs)) == want
