@@ -15,7 +15,7 @@ import dataclasses
 from tfc.graph import TensorType
 
 from .lowering import Emitter
-from .matmul_kernel import KC, Epilogue, Kernel, Operand, Tiles
+from .matmul_kernel import KC, Epilogue, Kernel, Operand, Tiles, loop_nest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -86,3 +86,55 @@ def emit_conv2d(em: Emitter, x: Operand, filters: Operand, out: TensorType, tile
                 epilogue: Epilogue | None = None) -> str:
     """The convolution as a [pixels, CO] tensor in the compute type (`filters` is the [K, CO] view)."""
     return ConvKernel(em, x, filters, out, tiles, epilogue, geometry).emit()
+
+
+def emit_padded(em: Emitter, x: str, xt: TensorType, pads, parallel: bool) -> tuple[str, TensorType]:
+    """The NHWC input with `pads` (top, bottom, left, right) zero rows and columns around each image, built one
+    padded row per loop iteration (threads when `parallel`): a row is zeros, or its input row copied whole (one
+    contiguous copy) between its zero borders. (The generic pad computes every element with index arithmetic
+    and a select, serially: 1 ms of W7's 10 on one thread.)"""
+    top, bottom, left, right = pads
+    batch, height, width, channels = xt.shape
+    out = TensorType((batch, height + top + bottom, width + left + right, channels), xt.dtype)
+    row = TensorType((out.shape[2], channels), xt.dtype)
+    source = TensorType((width, channels), xt.dtype)
+    zero = em.scalar(0, xt.dtype)
+
+    def zeros(value: str, type: TensorType) -> str:
+        return em.assign(f"linalg.fill ins({zero} : {xt.dtype.storage}) outs({value} : {type.mlir(storage=True)}) "
+                         f"-> {type.mlir(storage=True)}", "zeros")
+
+    def body(ivs: list[str], carried: str):
+        image, r = ivs
+        padded_row = em.assign(f"tensor.extract_slice {carried}[{image}, {r}, 0, 0] [1, 1, {row.shape[0]}, "
+                               f"{channels}] [1, 1, 1, 1] : {out.mlir(storage=True)} to {row.mlir(storage=True)}",
+                               "row")
+        inside = em.assign(f"arith.cmpi ult, {em.assign(f'arith.subi {r}, {em.index(top)} : index', 'r')}, "
+                           f"{em.index(height)} : index", "inside")  # unsigned: r < top wraps around
+        result = em.fresh("padded")
+        em.emit(f"{result} = scf.if {inside} -> ({row.mlir(storage=True)}) {{")
+        em.depth += 1
+        input_row = em.assign(f"affine.apply affine_map<(d0) -> (d0 - {top})>({r})", "ir")
+        copied = em.assign(f"tensor.extract_slice {x}[{image}, {input_row}, 0, 0] [1, 1, {width}, {channels}] "
+                           f"[1, 1, 1, 1] : {xt.mlir(storage=True)} to {source.mlir(storage=True)}", "src")
+        filled = em.assign(f"tensor.insert_slice {copied} into {padded_row}[{left}, 0] [{width}, {channels}] "
+                           f"[1, 1] : {source.mlir(storage=True)} into {row.mlir(storage=True)}", "copy")
+        for start, size in ((0, left), (left + width, right)):
+            if size:
+                border = TensorType((size, channels), xt.dtype)
+                part = em.assign(f"tensor.extract_slice {filled}[{start}, 0] [{size}, {channels}] [1, 1] : "
+                                 f"{row.mlir(storage=True)} to {border.mlir(storage=True)}", "border")
+                filled = em.assign(f"tensor.insert_slice {zeros(part, border)} into {filled}[{start}, 0] "
+                                   f"[{size}, {channels}] [1, 1] : {border.mlir(storage=True)} into "
+                                   f"{row.mlir(storage=True)}", "row")
+        em.emit(f"scf.yield {filled} : {row.mlir(storage=True)}")
+        em.depth -= 1
+        em.emit("} else {")
+        em.depth += 1
+        em.emit(f"scf.yield {zeros(padded_row, row)} : {row.mlir(storage=True)}")
+        em.depth -= 1
+        em.emit("}")
+        return (result, row.mlir(storage=True), f"{image}, {r}, 0, 0", f"1, 1, {row.shape[0]}, {channels}",
+                "1, 1, 1, 1")
+    counts = [em.index(batch), em.index(out.shape[1])]
+    return loop_nest(em, counts, em.empty(out), out.mlir(storage=True), parallel, body), out

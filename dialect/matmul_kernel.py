@@ -78,6 +78,44 @@ class Operand:
 Epilogue = Callable[[Emitter, str, str, str, str, str], str]
 
 
+def loop_nest(em: Emitter, counts: list[str], init: str, init_type: str, parallel: bool,
+              body: Callable[[list[str], str], tuple[str, str, str, str, str]]) -> str:
+    """A loop nest over `counts` carrying the tensor `init`; `body(ivs, carried)` returns (tile, its type,
+    offsets, sizes, strides) to insert into it. parallel: one scf.forall (threads); else nested scf.for."""
+    ivs = [em.fresh("iv") for _ in counts]
+    if parallel:
+        carried, result = em.fresh("co"), em.fresh("forall")
+        em.emit(f"{result} = scf.forall ({', '.join(ivs)}) in ({', '.join(counts)}) shared_outs({carried} = "
+                f"{init}) -> ({init_type}) {{")
+        em.depth += 1
+        tile, tile_type, offsets, sizes, strides = body(ivs, carried)
+        em.emit("scf.forall.in_parallel {")
+        em.emit(f"  tensor.parallel_insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
+                f"{tile_type} into {init_type}")
+        em.emit("}")
+        em.depth -= 1
+        em.emit("}" + em.loc)
+        return result
+    zero, one = em.index(0), em.index(1)
+    results, carried = [], init
+    for iv, count in zip(ivs, counts):
+        inner, result = em.fresh("co"), em.fresh("for")
+        em.emit(f"{result} = scf.for {iv} = {zero} to {count} step {one} iter_args({inner} = {carried}) -> "
+                f"({init_type}) {{")
+        em.depth += 1
+        results.append(result)
+        carried = inner
+    tile, tile_type, offsets, sizes, strides = body(ivs, carried)
+    inserted = em.assign(f"tensor.insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
+                         f"{tile_type} into {init_type}", "ins")
+    for result in reversed(results):
+        em.emit(f"scf.yield {inserted} : {init_type}")
+        em.depth -= 1
+        em.emit("}" + em.loc)
+        inserted = result
+    return results[0]
+
+
 class Kernel:
     """C = A @ B; subclasses read A differently (dialect/conv_kernel.py: input pixels of a convolution)."""
     def __init__(self, em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Tiles, epilogue: Epilogue | None):
@@ -108,43 +146,8 @@ class Kernel:
         wide = type.replace(self.source, self.elem)
         return self.em.assign(f"arith.extf {value} : {type} to {wide}", "w")
 
-    def loop(self, counts: list[str], init: str, init_type: str, parallel: bool,
-             body: Callable[[list[str], str], tuple[str, str, str, str, str]]) -> str:
-        """A loop nest over `counts` carrying the tensor `init`; `body(ivs, carried)` returns (tile, its type,
-        offsets, sizes, strides) to insert into it. parallel: one scf.forall (threads); else nested scf.for."""
-        em = self.em
-        ivs = [em.fresh("iv") for _ in counts]
-        if parallel:
-            carried, result = em.fresh("co"), em.fresh("forall")
-            em.emit(f"{result} = scf.forall ({', '.join(ivs)}) in ({', '.join(counts)}) shared_outs({carried} = "
-                    f"{init}) -> ({init_type}) {{")
-            em.depth += 1
-            tile, tile_type, offsets, sizes, strides = body(ivs, carried)
-            em.emit("scf.forall.in_parallel {")
-            em.emit(f"  tensor.parallel_insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
-                    f"{tile_type} into {init_type}")
-            em.emit("}")
-            em.depth -= 1
-            em.emit("}" + em.loc)
-            return result
-        zero, one = self.index(0), self.index(1)
-        results, carried = [], init
-        for iv, count in zip(ivs, counts):
-            inner, result = em.fresh("co"), em.fresh("for")
-            em.emit(f"{result} = scf.for {iv} = {zero} to {count} step {one} iter_args({inner} = {carried}) -> "
-                    f"({init_type}) {{")
-            em.depth += 1
-            results.append(result)
-            carried = inner
-        tile, tile_type, offsets, sizes, strides = body(ivs, carried)
-        inserted = em.assign(f"tensor.insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
-                             f"{tile_type} into {init_type}", "ins")
-        for result in reversed(results):
-            em.emit(f"scf.yield {inserted} : {init_type}")
-            em.depth -= 1
-            em.emit("}" + em.loc)
-            inserted = result
-        return results[0]
+    def loop(self, counts: list[str], init: str, init_type: str, parallel: bool, body) -> str:
+        return loop_nest(self.em, counts, init, init_type, parallel, body)
 
     # ---------------------------------------------------------------------------------------------- stages
     def emit(self) -> str:
