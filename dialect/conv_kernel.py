@@ -43,43 +43,49 @@ class ConvKernel(Kernel):
         """Whole taps per K slice: as many as fit in KC channels (at least one)."""
         return self.index(self.g.taps_h * self.g.taps_w), max(1, KC // self.g.channels)
 
-    def row_coordinates(self, f: dict, ir: str, r: int):
-        """The input pixel (n, h, w) under output pixel i0 + ir + r, before the tap offsets."""
+    def row_coordinates(self, f: dict, ir: str, rows: int) -> list[tuple[str, str, str]]:
+        """The input pixel (n, h, w) under each output pixel i0 + ir + r of the tile, before the tap offsets."""
         g, em = self.g, self.em
-        # Unsigned division of a never-negative pixel index. (affine floordiv/mod lower to the signed-safe
-        # xor/select form; LLVM's SLP vectorizer merged that form across a tile's 8 rows into wrong indices in
-        # OpenMP-outlined code: threaded convolutions summed the wrong pixels.)
-        pixel = self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
 
         def unsigned(op: str, a: str, b: int) -> str:
             return em.assign(f"arith.{op} {a}, {self.index(b)} : index", "px")
+        # Unsigned division of never-negative pixel indices. (affine floordiv/mod lower to the signed-safe
+        # xor/select form; LLVM's SLP vectorizer merged that form across a tile's 8 rows into wrong indices in
+        # OpenMP-outlined code: threaded convolutions summed the wrong pixels.)
         plane = g.out_h * g.out_w
-        within = unsigned("remui", pixel, plane)
-        h = unsigned("muli", unsigned("divui", within, g.out_w), g.strides[0])
-        w = unsigned("muli", unsigned("remui", within, g.out_w), g.strides[1])
-        return unsigned("divui", pixel, plane), h, w
+        pixels = []
+        for r in range(rows):
+            pixel = self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
+            within = unsigned("remui", pixel, plane)
+            h = unsigned("muli", unsigned("divui", within, g.out_w), g.strides[0])
+            w = unsigned("muli", unsigned("remui", within, g.out_w), g.strides[1])
+            pixels.append((unsigned("divui", pixel, plane), h, w))
+        return pixels
 
-    def contract(self, f: dict, rows: list, inits: list[str]) -> list[str]:
+    def contract(self, f: dict, rows_at, acc: str, rows: int) -> str:
+        """Taps of this K slice, then each tap's CI channels: the A column is channel ci of each row's pixel
+        moved by the tap."""
         g, em, x = self.g, self.em, self.a
         taps = g.taps_h * g.taps_w
-        per_slice = self.slices()[1]
-        last = self.affine("min", f"(d0) -> (d0 + {per_slice}, {taps})", [f["kb"]])
+        last = self.affine("min", f"(d0) -> (d0 + {self.slices()[1]}, {taps})", [f["kb"]])
 
-        def tap_body(tap: str, carried: list[str]) -> list[str]:
+        def tap_body(tap: str, carried: str) -> str:
             dh, dw = g.dilations
             row_of = self.affine("apply", f"(d0) -> ((d0 floordiv {g.taps_w}) * {dh})", [tap])
             col_of = self.affine("apply", f"(d0) -> ((d0 mod {g.taps_w}) * {dw})", [tap])
             pixels = [(n, self.affine("apply", "(d0, d1) -> (d0 + d1)", [h, row_of]),
-                       self.affine("apply", "(d0, d1) -> (d0 + d1)", [w, col_of])) for n, h, w in rows]
+                       self.affine("apply", "(d0, d1) -> (d0 + d1)", [w, col_of])) for n, h, w in rows_at]
             first_k = self.affine("apply", f"(d0) -> (d0 * {g.channels})", [tap])
 
-            def channel_body(ci: str, accs: list[str]) -> list[str]:
+            def channel_body(ci: str, accs: str) -> str:
                 k = self.affine("apply", "(d0, d1) -> (d0 + d1)", [first_k, ci])
                 scalars = [em.assign(f"tensor.extract {x.value}[{n}, {h}, {w}, {ci}] : {x.type.mlir(storage=True)}",
                                      "a") for n, h, w in pixels]
-                return self.fma_step(f, k, accs, scalars)
-            return self.k_loop(self.index(0), self.index(g.channels), carried, channel_body)
-        return self.k_loop(f["kb"], last, inits, tap_body)
+                column_type = f"vector<{rows}x{self.source}>"
+                column = em.assign(f"vector.from_elements {', '.join(scalars)} : {column_type}", "acol")
+                return self.fma_step(f, k, accs, self.widen(column, column_type), rows)
+            return self.k_loop(self.index(0), self.index(g.channels), carried, rows, channel_body)
+        return self.k_loop(f["kb"], last, acc, rows, tap_body)
 
 
 def emit_conv2d(em: Emitter, x: Operand, filters: Operand, out: TensorType, tiles: Tiles, geometry: Geometry,

@@ -123,7 +123,6 @@ class Kernel:
         self.source = a.type.dtype.storage                   # the operands' element type
         self.compute = compute_dtype(a.type.dtype)
         self.elem = self.compute.storage                     # what is multiplied and accumulated
-        self.vec = f"vector<{tiles.lanes}x{self.elem}>"
         self.tile = f"tensor<?x?x{self.elem}>"
         self.panels = f"tensor<?x?x{tiles.nr}x{self.elem}>"
 
@@ -161,8 +160,6 @@ class Kernel:
         self.whole_cols = static[1] is not None and static[1] % t.nr == 0
         self.col_bounds = " {in_bounds = [true]}" if self.whole_cols else ""
         self.zero = em.scalar(0, self.compute)
-        self.zero_vec = em.assign(f"arith.constant dense<{'0.0' if self.compute.is_floating else '0'}> : {self.vec}",
-                                  "zv")
         self.packed = self.pack_b()
         blocks_m = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.mc})", [], [self.M])
         blocks_n = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nc})", [], [self.N])
@@ -179,47 +176,52 @@ class Kernel:
         """The K slices: (units to walk, at least 1 so that K = 0 still stores zeros; units per slice)."""
         return self.em.assign(f"arith.maxui {self.K}, {self.index(1)} : index", "kub"), KC
 
-    def row_coordinates(self, f: dict, ir: str, r: int):
-        """What `contract` needs to read row `ir + r` of the block: here its row index in A."""
-        return self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
+    def row_coordinates(self, f: dict, ir: str, rows: int):
+        """What `a_column` needs to read the tile's rows (block rows ir .. ir + rows): here A's first row."""
+        return self.affine("apply", "(d0, d1) -> (d0 + d1)", [f["i0"], ir])
 
-    def contract(self, f: dict, rows: list, inits: list[str]) -> list[str]:
-        """The accumulators after this K slice: one loop over k in [kb, k_end)."""
-        a = self.a
+    def a_column(self, first_row, k: str, rows: int) -> str:
+        """A[first_row : first_row + rows, k] as a vector (a contiguous read when A is stored transposed)."""
+        a, em = self.a, self.em
+        column = f"vector<{rows}x{self.source}>"
+        if a.transposed:
+            read = em.assign(f"vector.transfer_read {a.value}[{k}, {first_row}], {em.scalar(0, a.type.dtype)} "
+                             f"{{in_bounds = [true]}} : {a.type.mlir(storage=True)}, {column}", "acol")
+        else:
+            read = em.assign(f"vector.transfer_read {a.value}[{first_row}, {k}], {em.scalar(0, a.type.dtype)} "
+                             f"{{in_bounds = [true], permutation_map = affine_map<(d0, d1) -> (d0)>}} : "
+                             f"{a.type.mlir(storage=True)}, {column}", "acol")
+        return self.widen(read, column)
 
-        def read(k: str, row) -> str:
-            at = f"{k}, {row}" if a.transposed else f"{row}, {k}"
-            return self.em.assign(f"tensor.extract {a.value}[{at}] : {a.type.mlir(storage=True)}", "a")
+    def contract(self, f: dict, rows_at, acc: str, rows: int) -> str:
+        """The accumulator after this K slice: one loop over k in [kb, k_end)."""
         k_end = self.affine("min", f"(d0)[s0] -> (d0 + {KC}, s0)", [f["kb"]], [self.K])
-        return self.k_loop(f["kb"], k_end, inits, lambda k, accs: self.fma_step(f, k, accs, [
-            read(k, row) for row in rows]))
+        return self.k_loop(f["kb"], k_end, acc, rows, lambda k, carried: self.fma_step(
+            f, k, carried, self.a_column(rows_at, k, rows), rows))
 
-    def k_loop(self, start: str, end: str, inits: list[str], body) -> list[str]:
-        """scf.for over [start, end) carrying the accumulators; `body(k, carried)` returns the updated ones."""
+    def k_loop(self, start: str, end: str, acc: str, rows: int, body) -> str:
+        """scf.for over [start, end) carrying the accumulator; `body(k, carried)` returns the updated one."""
         em = self.em
-        k, sums = em.fresh("k"), em.fresh("sums")
-        carried = [em.fresh("x") for _ in inits]
-        types = ", ".join([self.vec] * len(inits))
-        em.emit(f"{sums}:{len(inits)} = scf.for {k} = {start} to {end} step {self.index(1)} iter_args("
-                + ", ".join(f"{x} = {i}" for x, i in zip(carried, inits)) + f") -> ({types}) {{")
+        k, carried, result = em.fresh("k"), em.fresh("x"), em.fresh("sums")
+        em.emit(f"{result} = scf.for {k} = {start} to {end} step {self.index(1)} iter_args({carried} = {acc}) -> "
+                f"({self.acc_type(rows)}) {{")
         em.depth += 1
-        em.emit(f"scf.yield {', '.join(body(k, carried))} : {types}")
+        em.emit(f"scf.yield {body(k, carried)} : {self.acc_type(rows)}")
         em.depth -= 1
         em.emit("}")
-        return [f"{sums}#{i}" for i in range(len(inits))]
+        return result
 
-    def fma_step(self, f: dict, k: str, carried: list[str], a_scalars: list[str]) -> list[str]:
-        """One k: NV vectors of the B panel, each row's A element broadcast, rows x NV multiply-adds."""
+    def fma_step(self, f: dict, k: str, acc: str, column: str, rows: int) -> str:
+        """One k: the panel's NR values and their outer product with A's column, accumulated (lowered per row
+        to a broadcast and NV vector FMAs, or integer multiply-adds)."""
         em, t = self.em, self.t
-        b_vectors = [em.assign(f"vector.transfer_read {self.packed}[{f['panel']}, {k}, {self.index(v * t.lanes)}], "
-                               f"{self.zero} {{in_bounds = [true]}} : {self.panels}, {self.vec}", "b")
-                     for v in range(t.nv)]
-        updated = []
-        for r, scalar in enumerate(a_scalars):
-            splat = em.assign(f"vector.broadcast {self.widen(scalar, self.source)} : {self.elem} to {self.vec}",
-                              "splat")
-            updated += [self.multiply_add(splat, b_vectors[v], carried[r * t.nv + v]) for v in range(t.nv)]
-        return updated
+        row = em.assign(f"vector.transfer_read {self.packed}[{f['panel']}, {k}, {self.index(0)}], {self.zero} "
+                        f"{{in_bounds = [true]}} : {self.panels}, vector<{t.nr}x{self.elem}>", "b")
+        return em.assign(f"vector.outerproduct {column}, {row}, {acc} : vector<{rows}x{self.elem}>, "
+                         f"vector<{t.nr}x{self.elem}>", "fma")
+
+    def acc_type(self, rows: int) -> str:
+        return f"vector<{rows}x{self.t.nr}x{self.elem}>"
 
     # ---------------------------------------------------------------------------------------------- stages
     def pack_b(self) -> str:
@@ -296,12 +298,6 @@ class Kernel:
         result = self.epilogue(em, computed, i0, j0, mc, nc) if self.epilogue else computed
         return result, self.tile, f"{i0}, {j0}", f"{mc}, {nc}", "1, 1"
 
-    def multiply_add(self, a: str, b: str, acc: str) -> str:
-        if self.compute.is_floating:
-            return self.em.assign(f"vector.fma {a}, {b}, {acc} : {self.vec}", "fma")
-        product = self.em.assign(f"arith.muli {a}, {b} : {self.vec}", "mul")  # integers wrap, as numpy's
-        return self.em.assign(f"arith.addi {acc}, {product} : {self.vec}", "acc")
-
     def row_tiles(self, frame: dict, carried: str, start: str, end: str, rows: int) -> str:
         """Register tiles of `rows` rows from block row `start` to `end` (a multiple of `rows` apart)."""
         em = self.em
@@ -315,34 +311,27 @@ class Kernel:
         return done
 
     def register_tile(self, f: dict, c: str, ir: str, rows: int) -> str:
-        """acc[r][v] (+)= sum over this K slice of A[i0 + ir + r, k] * Bp[panel][k][v*L : v*L + L]; the
-        accumulators start from zero in the first slice and from C's tile in the others."""
-        em, t = self.em, self.t
-        block_rows = [ir if r == 0 else self.affine("apply", f"(d0) -> (d0 + {r})", [ir]) for r in range(rows)]
-        cols = [f["jr"] if v == 0 else self.affine("apply", f"(d0) -> (d0 + {v * t.lanes})", [f["jr"]])
-                for v in range(t.nv)]
-        # The first K slice starts from zero; later ones from the tile stored by the previous slice (a branch,
-        # so the first slice never reads the tile before it is written).
-        count = rows * t.nv
-        types = ", ".join([self.vec] * count)
-        inits = em.fresh("acc")
-        em.emit(f"{inits}:{count} = scf.if {f['first']} -> ({types}) {{")
-        em.emit(f"  scf.yield {', '.join([self.zero_vec] * count)} : {types}")
+        """acc (+)= sum over this K slice of A[i0 + ir : i0 + ir + rows, k] (x) Bp[panel][k], one
+        vector<rows x NR> accumulator (registers: rows x NV vectors); it starts from zero in the first slice and
+        from C's tile in the others (a branch, so the first slice never reads the tile before it is written)."""
+        em = self.em
+        acc_type, bounds = self.acc_type(rows), f" {{in_bounds = [true, {str(self.whole_cols).lower()}]}}"
+        acc = em.fresh("acc")
+        em.emit(f"{acc} = scf.if {f['first']} -> ({acc_type}) {{")
+        em.emit(f"  scf.yield {self.zeros(acc_type)} : {acc_type}")
         em.emit("} else {")
         em.depth += 1
-        stored = [em.assign(f"vector.transfer_read {c}[{block_rows[r]}, {cols[v]}], {self.zero}{self.col_bounds} : "
-                            f"{self.tile}, {self.vec}", "ld") for r in range(rows) for v in range(t.nv)]
-        em.emit(f"scf.yield {', '.join(stored)} : {types}")
+        stored = em.assign(f"vector.transfer_read {c}[{ir}, {f['jr']}], {self.zero}{bounds} : {self.tile}, "
+                           f"{acc_type}", "ld")
+        em.emit(f"scf.yield {stored} : {acc_type}")
         em.depth -= 1
         em.emit("}")
-        inits = [f"{inits}#{i}" for i in range(count)]
-        sums = self.contract(f, [self.row_coordinates(f, ir, r) for r in range(rows)], inits)
-        for r in range(rows):
-            for v in range(t.nv):
-                c = em.assign(f"vector.transfer_write {sums[r * t.nv + v]}, {c}[{block_rows[r]}, {cols[v]}]"
-                              f"{self.col_bounds} : "
-                              f"{self.vec}, {self.tile}", "st")
-        return c
+        acc = self.contract(f, self.row_coordinates(f, ir, rows), acc, rows)
+        return em.assign(f"vector.transfer_write {acc}, {c}[{ir}, {f['jr']}]{bounds} : {acc_type}, {self.tile}", "st")
+
+    def zeros(self, type: str) -> str:
+        zero = "0.0" if self.compute.is_floating else "0"
+        return self.em.assign(f"arith.constant dense<{zero}> : {type}", "zv")
 
 
 def emit_matmul(em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Tiles,
