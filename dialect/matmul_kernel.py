@@ -19,6 +19,7 @@ Small products (under SERIAL_MACS multiply-adds) use plain loops: a fork/join co
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Callable
 
 from tfc import dtypes
@@ -66,11 +67,16 @@ def tiles_for(vector_bits: int, dtype: dtypes.DType) -> Tiles | None:
 
 @dataclasses.dataclass
 class Operand:
-    """A matmul operand as the kernel reads it: the SSA value, its type, and whether it is stored transposed
-    (A as [K, M], B as [N, K]: a folded tfc.transpose of the last two axes)."""
+    """A matmul operand as the kernel reads it: the SSA value, its type ([rows, cols], or [batch, rows, cols]
+    for a batched operand), and whether its last two axes are stored transposed (A as [K, M], B as [N, K]: a
+    folded tfc.transpose)."""
     value: str
     type: TensorType
     transposed: bool = False
+
+    @property
+    def batched(self) -> bool:
+        return self.type.rank == 3
 
 
 # block -> (value after the epilogue). Called inside the block loop with the block's tensor<?x?> value and its
@@ -137,7 +143,12 @@ class Kernel:
     def size(self, operand: Operand, axis: int) -> str:
         """Size of the logical axis (0: rows, 1: columns) of an operand as an index value."""
         stored = 1 - axis if operand.transposed else axis
-        return self.em.dim(operand.value, operand.type, stored)
+        return self.em.dim(operand.value, operand.type, stored + operand.type.rank - 2)
+
+    def at(self, operand: Operand, batch: str | None, row: str, col: str) -> str:
+        """Indices of the logical element [row, col] of `operand` in batch `batch` (ignored if unbatched)."""
+        stored = f"{col}, {row}" if operand.transposed else f"{row}, {col}"
+        return f"{batch}, {stored}" if operand.batched else stored
 
     def widen(self, value: str, type: str) -> str:
         if self.source == self.elem:
@@ -152,8 +163,12 @@ class Kernel:
     def emit(self) -> str:
         em, t = self.em, self.t
         self.M, self.N, self.K = self.rows(), self.size(self.b, 1), self.size(self.b, 0)
-        static = [self.out.shape[0], self.out.shape[1], self.b.type.shape[1 if self.b.transposed else 0]]
-        self.parallel = None in static or static[0] * static[1] * static[2] >= SERIAL_MACS
+        self.batch = None  # batched matmuls: C is [batch, M, N] and blocks are (batch, rows, columns)
+        if self.out.rank == 3:
+            self.batch = self.index(self.out.shape[0]) if self.out.shape[0] is not None else self.size_of_batch()
+        static = [self.out.shape[-2], self.out.shape[-1], self.b.type.shape[-1 if self.b.transposed else -2]]
+        work = [*static, *self.out.shape[:-2]]
+        self.parallel = None in work or math.prod(work) >= SERIAL_MACS
         # Static shapes the register tiles divide need no one-row tiles and no column masks (less code to
         # compile, no mask arithmetic per tile).
         self.whole_rows = static[0] is not None and static[0] % t.mr == 0
@@ -164,8 +179,15 @@ class Kernel:
         blocks_m = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.mc})", [], [self.M])
         blocks_n = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nc})", [], [self.N])
         result = TensorType(self.out.shape, self.compute)
-        init = em.empty(result, [s for d, s in zip(self.out.shape, (self.M, self.N)) if d is None])
-        return self.loop([blocks_m, blocks_n], init, result.mlir(storage=True), self.parallel, self.block)
+        sizes = ([self.batch] if self.batch else []) + [self.M, self.N]
+        init = em.empty(result, [s for d, s in zip(self.out.shape, sizes) if d is None])
+        counts = ([self.batch] if self.batch else []) + [blocks_m, blocks_n]
+        return self.loop(counts, init, result.mlir(storage=True), self.parallel, self.block)
+
+    def size_of_batch(self) -> str:
+        """The batch count when it is known only at run time: from a batched operand."""
+        batched = self.a if self.a.batched else self.b
+        return self.em.dim(batched.value, batched.type, 0)
 
     # ------------------------------------------------------------------ how A is read (conv_kernel overrides)
     def rows(self) -> str:
@@ -180,24 +202,22 @@ class Kernel:
         """What `a_column` needs to read the tile's rows (block rows ir .. ir + rows): here A's first row."""
         return self.affine("apply", "(d0, d1) -> (d0 + d1)", [f["i0"], ir])
 
-    def a_column(self, first_row, k: str, rows: int) -> str:
+    def a_column(self, f: dict, first_row, k: str, rows: int) -> str:
         """A[first_row : first_row + rows, k] as a vector (a contiguous read when A is stored transposed)."""
         a, em = self.a, self.em
         column = f"vector<{rows}x{self.source}>"
-        if a.transposed:
-            read = em.assign(f"vector.transfer_read {a.value}[{k}, {first_row}], {em.scalar(0, a.type.dtype)} "
-                             f"{{in_bounds = [true]}} : {a.type.mlir(storage=True)}, {column}", "acol")
-        else:
-            read = em.assign(f"vector.transfer_read {a.value}[{first_row}, {k}], {em.scalar(0, a.type.dtype)} "
-                             f"{{in_bounds = [true], permutation_map = affine_map<(d0, d1) -> (d0)>}} : "
-                             f"{a.type.mlir(storage=True)}, {column}", "acol")
+        dims = ", ".join(f"d{i}" for i in range(a.type.rank))
+        along = a.type.rank - (1 if a.transposed else 2)  # the stored axis of A's rows
+        read = em.assign(f"vector.transfer_read {a.value}[{self.at(a, f['batch'], first_row, k)}], "
+                         f"{em.scalar(0, a.type.dtype)} {{in_bounds = [true], permutation_map = "
+                         f"affine_map<({dims}) -> (d{along})>}} : {a.type.mlir(storage=True)}, {column}", "acol")
         return self.widen(read, column)
 
     def contract(self, f: dict, rows_at, acc: str, rows: int) -> str:
         """The accumulator after this K slice: one loop over k in [kb, k_end)."""
         k_end = self.affine("min", f"(d0)[s0] -> (d0 + {KC}, s0)", [f["kb"]], [self.K])
         return self.k_loop(f["kb"], k_end, acc, rows, lambda k, carried: self.fma_step(
-            f, k, carried, self.a_column(rows_at, k, rows), rows))
+            f, k, carried, self.a_column(f, rows_at, k, rows), rows))
 
     def k_loop(self, start: str, end: str, acc: str, rows: int, body) -> str:
         """scf.for over [start, end) carrying the accumulator; `body(k, carried)` returns the updated one."""
@@ -225,16 +245,24 @@ class Kernel:
 
     # ---------------------------------------------------------------------------------------------- stages
     def pack_b(self) -> str:
-        """Bp[p][k][0:NR] = B[k][p*NR : p*NR + NR], zero past N."""
+        """Bp[p][k][0:NR] = B[k][p*NR : p*NR + NR], zero past N (a batched B: the panels of batch b are
+        b * ceil(N/NR) onwards)."""
         em, t = self.em, self.t
-        count = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nr})", [], [self.N])
+        self.panels_per_batch = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nr})", [], [self.N])
+        count = self.panels_per_batch
+        if self.b.batched:
+            count = em.assign(f"arith.muli {count}, {self.batch} : index", "panels")
         init = em.assign(f"tensor.empty({count}, {self.K}) : {self.panels}", "panels")
         panel_type = f"tensor<?x{t.nr}x{self.elem}>"
         row_vec = f"vector<{t.nr}x{self.source}>"
 
         def body(ivs: list[str], carried: str):
             (p,) = ivs
-            j = self.affine("apply", f"(d0) -> (d0 * {t.nr})", [p])
+            batch, within = None, p
+            if self.b.batched:  # unsigned: panel indices are never negative (see conv_kernel.row_coordinates)
+                batch = em.assign(f"arith.divui {p}, {self.panels_per_batch} : index", "pb")
+                within = em.assign(f"arith.remui {p}, {self.panels_per_batch} : index", "pw")
+            j = self.affine("apply", f"(d0) -> (d0 * {t.nr})", [within])
             panel = em.assign(f"tensor.extract_slice {carried}[{p}, 0, 0] [1, {self.K}, {t.nr}] [1, 1, 1] : "
                               f"{self.panels} to {panel_type}", "panel")
             k, filled, done = em.fresh("k"), em.fresh("p"), em.fresh("packed")
@@ -242,14 +270,15 @@ class Kernel:
                     f"{panel}) -> ({panel_type}) {{")
             em.depth += 1
             b = self.b
+            dims = ", ".join(f"d{i}" for i in range(b.type.rank))
             if b.transposed:  # B stored [N, K]: the panel row is a column of the stored tensor
-                row = em.assign(f"vector.transfer_read {b.value}[{j}, {k}], {em.scalar(0, b.type.dtype)} "
-                                f"{{permutation_map = affine_map<(d0, d1) -> (d0)>}} : "
-                                f"{b.type.mlir(storage=True)}, {row_vec}", "row")
+                row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
+                                f"{em.scalar(0, b.type.dtype)} {{permutation_map = affine_map<({dims}) -> "
+                                f"(d{b.type.rank - 2})>}} : {b.type.mlir(storage=True)}, {row_vec}", "row")
             else:
-                row = em.assign(f"vector.transfer_read {b.value}[{k}, {j}], {em.scalar(0, b.type.dtype)}"
-                                f"{self.col_bounds} : "
-                                f"{b.type.mlir(storage=True)}, {row_vec}", "row")
+                row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
+                                f"{em.scalar(0, b.type.dtype)}{self.col_bounds} : {b.type.mlir(storage=True)}, "
+                                f"{row_vec}", "row")
             row = self.widen(row, row_vec)
             written = em.assign(f"vector.transfer_write {row}, {filled}[{k}, {self.index(0)}] {{in_bounds = [true]}} "
                                 f": vector<{t.nr}x{self.elem}>, {panel_type}", "p")
@@ -262,16 +291,19 @@ class Kernel:
     def block(self, ivs: list[str], carried: str):
         """One MC x NC block of C: K slices x column tiles x row tiles, then the epilogue."""
         em, t = self.em, self.t
-        ib, jb = ivs
+        batch, (ib, jb) = (ivs[0] if self.batch else None), ivs[-2:]
         i0 = self.affine("apply", f"(d0) -> (d0 * {t.mc})", [ib])
         j0 = self.affine("apply", f"(d0) -> (d0 * {t.nc})", [jb])
         mc = self.affine("min", f"(d0)[s0] -> ({t.mc}, s0 - d0 * {t.mc})", [ib], [self.M])
         nc = self.affine("min", f"(d0)[s0] -> ({t.nc}, s0 - d0 * {t.nc})", [jb], [self.N])
         out_type = TensorType(self.out.shape, self.compute).mlir(storage=True)
+        where = (f"{batch}, " if batch else "") + f"{i0}, {j0}"
+        extent = ("1, " if batch else "") + f"{mc}, {nc}"
+        unit = ", ".join(["1"] * self.out.rank)
         if self.epilogue:  # accumulate apart: the epilogue reads the block and writes the output's slice
             block = em.assign(f"tensor.empty({mc}, {nc}) : {self.tile}", "blk")
         else:
-            block = em.assign(f"tensor.extract_slice {carried}[{i0}, {j0}] [{mc}, {nc}] [1, 1] : {out_type} to "
+            block = em.assign(f"tensor.extract_slice {carried}[{where}] [{extent}] [{unit}] : {out_type} to "
                               f"{self.tile}", "blk")
         full_rows = self.affine("apply", f"(d0) -> ((d0 floordiv {t.mr}) * {t.mr})", [mc])
         units, step = self.slices()
@@ -285,7 +317,9 @@ class Kernel:
                 f"iter_args({by_cols} = {sliced}) -> ({self.tile}) {{")
         em.depth += 1
         panel = self.affine("apply", f"(d0, d1) -> ((d0 + d1) floordiv {t.nr})", [j0, jr])
-        frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel)
+        if self.b.batched:
+            panel = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, panel], [self.panels_per_batch])
+        frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel, batch=batch)
         tiled = self.row_tiles(frame, by_cols, self.index(0), full_rows, t.mr)
         if not self.whole_rows:
             tiled = self.row_tiles(frame, tiled, full_rows, mc, 1)
@@ -295,8 +329,11 @@ class Kernel:
         em.emit(f"scf.yield {cols_done} : {self.tile}")
         em.depth -= 1
         em.emit("}")
-        result = self.epilogue(em, computed, i0, j0, mc, nc) if self.epilogue else computed
-        return result, self.tile, f"{i0}, {j0}", f"{mc}, {nc}", "1, 1"
+        result = computed
+        if self.epilogue:  # its side operands see C's rows flattened over the batch
+            flat_i0 = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, i0], [self.M]) if batch else i0
+            result = self.epilogue(em, computed, flat_i0, j0, mc, nc)
+        return result, self.tile, where, extent, unit
 
     def row_tiles(self, frame: dict, carried: str, start: str, end: str, rows: int) -> str:
         """Register tiles of `rows` rows from block row `start` to `end` (a multiple of `rows` apart)."""
