@@ -15,7 +15,7 @@ import dataclasses
 from tfc.graph import TensorType
 
 from .lowering import Emitter
-from .matmul_kernel import KC, Epilogue, Kernel, Operand, Tiles
+from .matmul_kernel import KC, Epilogue, Kernel, Operand, Tiles, loop_nest
 
 
 @dataclasses.dataclass(frozen=True)
@@ -43,46 +43,104 @@ class ConvKernel(Kernel):
         """Whole taps per K slice: as many as fit in KC channels (at least one)."""
         return self.index(self.g.taps_h * self.g.taps_w), max(1, KC // self.g.channels)
 
-    def row_coordinates(self, f: dict, ir: str, r: int):
-        """The input pixel (n, h, w) under output pixel i0 + ir + r, before the tap offsets."""
+    def row_coordinates(self, f: dict, ir: str, rows: int) -> list[tuple[str, str, str]]:
+        """The input pixel (n, h, w) under each output pixel i0 + ir + r of the tile, before the tap offsets."""
         g, em = self.g, self.em
-        # Unsigned division of a never-negative pixel index. (affine floordiv/mod lower to the signed-safe
-        # xor/select form; LLVM's SLP vectorizer merged that form across a tile's 8 rows into wrong indices in
-        # OpenMP-outlined code: threaded convolutions summed the wrong pixels.)
-        pixel = self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
 
         def unsigned(op: str, a: str, b: int) -> str:
             return em.assign(f"arith.{op} {a}, {self.index(b)} : index", "px")
+        # Unsigned division of never-negative pixel indices. (affine floordiv/mod lower to the signed-safe
+        # xor/select form; LLVM's SLP vectorizer merged that form across a tile's 8 rows into wrong indices in
+        # OpenMP-outlined code: threaded convolutions summed the wrong pixels.)
         plane = g.out_h * g.out_w
-        within = unsigned("remui", pixel, plane)
-        h = unsigned("muli", unsigned("divui", within, g.out_w), g.strides[0])
-        w = unsigned("muli", unsigned("remui", within, g.out_w), g.strides[1])
-        return unsigned("divui", pixel, plane), h, w
+        pixels = []
+        for r in range(rows):
+            pixel = self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
+            within = unsigned("remui", pixel, plane)
+            h = unsigned("muli", unsigned("divui", within, g.out_w), g.strides[0])
+            w = unsigned("muli", unsigned("remui", within, g.out_w), g.strides[1])
+            pixels.append((unsigned("divui", pixel, plane), h, w))
+        return pixels
 
-    def contract(self, f: dict, rows: list, inits: list[str]) -> list[str]:
+    def contract(self, f: dict, rows_at, acc: str, rows: int) -> str:
+        """Taps of this K slice, then each tap's CI channels: the A column is channel ci of each row's pixel
+        moved by the tap."""
         g, em, x = self.g, self.em, self.a
         taps = g.taps_h * g.taps_w
-        per_slice = self.slices()[1]
-        last = self.affine("min", f"(d0) -> (d0 + {per_slice}, {taps})", [f["kb"]])
+        last = self.affine("min", f"(d0) -> (d0 + {self.slices()[1]}, {taps})", [f["kb"]])
 
-        def tap_body(tap: str, carried: list[str]) -> list[str]:
+        def tap_body(tap: str, carried: str) -> str:
             dh, dw = g.dilations
             row_of = self.affine("apply", f"(d0) -> ((d0 floordiv {g.taps_w}) * {dh})", [tap])
             col_of = self.affine("apply", f"(d0) -> ((d0 mod {g.taps_w}) * {dw})", [tap])
             pixels = [(n, self.affine("apply", "(d0, d1) -> (d0 + d1)", [h, row_of]),
-                       self.affine("apply", "(d0, d1) -> (d0 + d1)", [w, col_of])) for n, h, w in rows]
+                       self.affine("apply", "(d0, d1) -> (d0 + d1)", [w, col_of])) for n, h, w in rows_at]
             first_k = self.affine("apply", f"(d0) -> (d0 * {g.channels})", [tap])
 
-            def channel_body(ci: str, accs: list[str]) -> list[str]:
+            def channel_body(ci: str, accs: str) -> str:
                 k = self.affine("apply", "(d0, d1) -> (d0 + d1)", [first_k, ci])
                 scalars = [em.assign(f"tensor.extract {x.value}[{n}, {h}, {w}, {ci}] : {x.type.mlir(storage=True)}",
                                      "a") for n, h, w in pixels]
-                return self.fma_step(f, k, accs, scalars)
-            return self.k_loop(self.index(0), self.index(g.channels), carried, channel_body)
-        return self.k_loop(f["kb"], last, inits, tap_body)
+                column_type = f"vector<{rows}x{self.source}>"
+                column = em.assign(f"vector.from_elements {', '.join(scalars)} : {column_type}", "acol")
+                return self.fma_step(f, k, accs, self.widen(column, column_type), rows)
+            return self.k_loop(self.index(0), self.index(g.channels), carried, rows, channel_body)
+        return self.k_loop(f["kb"], last, acc, rows, tap_body)
 
 
 def emit_conv2d(em: Emitter, x: Operand, filters: Operand, out: TensorType, tiles: Tiles, geometry: Geometry,
                 epilogue: Epilogue | None = None) -> str:
     """The convolution as a [pixels, CO] tensor in the compute type (`filters` is the [K, CO] view)."""
     return ConvKernel(em, x, filters, out, tiles, epilogue, geometry).emit()
+
+
+def emit_padded(em: Emitter, x: str, xt: TensorType, pads, parallel: bool) -> tuple[str, TensorType]:
+    """The NHWC input with `pads` (top, bottom, left, right) zero rows and columns around each image, built one
+    padded row per loop iteration (threads when `parallel`): a row is zeros, or its input row copied whole (one
+    contiguous copy) between its zero borders. (The generic pad computes every element with index arithmetic
+    and a select, serially: 1 ms of W7's 10 on one thread.)"""
+    top, bottom, left, right = pads
+    batch, height, width, channels = xt.shape
+    out = TensorType((batch, height + top + bottom, width + left + right, channels), xt.dtype)
+    row = TensorType((out.shape[2], channels), xt.dtype)
+    source = TensorType((width, channels), xt.dtype)
+    zero = em.scalar(0, xt.dtype)
+
+    def zeros(value: str, type: TensorType) -> str:
+        return em.assign(f"linalg.fill ins({zero} : {xt.dtype.storage}) outs({value} : {type.mlir(storage=True)}) "
+                         f"-> {type.mlir(storage=True)}", "zeros")
+
+    def body(ivs: list[str], carried: str):
+        image, r = ivs
+        padded_row = em.assign(f"tensor.extract_slice {carried}[{image}, {r}, 0, 0] [1, 1, {row.shape[0]}, "
+                               f"{channels}] [1, 1, 1, 1] : {out.mlir(storage=True)} to {row.mlir(storage=True)}",
+                               "row")
+        inside = em.assign(f"arith.cmpi ult, {em.assign(f'arith.subi {r}, {em.index(top)} : index', 'r')}, "
+                           f"{em.index(height)} : index", "inside")  # unsigned: r < top wraps around
+        result = em.fresh("padded")
+        em.emit(f"{result} = scf.if {inside} -> ({row.mlir(storage=True)}) {{")
+        em.depth += 1
+        input_row = em.assign(f"affine.apply affine_map<(d0) -> (d0 - {top})>({r})", "ir")
+        copied = em.assign(f"tensor.extract_slice {x}[{image}, {input_row}, 0, 0] [1, 1, {width}, {channels}] "
+                           f"[1, 1, 1, 1] : {xt.mlir(storage=True)} to {source.mlir(storage=True)}", "src")
+        filled = em.assign(f"tensor.insert_slice {copied} into {padded_row}[{left}, 0] [{width}, {channels}] "
+                           f"[1, 1] : {source.mlir(storage=True)} into {row.mlir(storage=True)}", "copy")
+        for start, size in ((0, left), (left + width, right)):
+            if size:
+                border = TensorType((size, channels), xt.dtype)
+                part = em.assign(f"tensor.extract_slice {filled}[{start}, 0] [{size}, {channels}] [1, 1] : "
+                                 f"{row.mlir(storage=True)} to {border.mlir(storage=True)}", "border")
+                filled = em.assign(f"tensor.insert_slice {zeros(part, border)} into {filled}[{start}, 0] "
+                                   f"[{size}, {channels}] [1, 1] : {border.mlir(storage=True)} into "
+                                   f"{row.mlir(storage=True)}", "row")
+        em.emit(f"scf.yield {filled} : {row.mlir(storage=True)}")
+        em.depth -= 1
+        em.emit("} else {")
+        em.depth += 1
+        em.emit(f"scf.yield {zeros(padded_row, row)} : {row.mlir(storage=True)}")
+        em.depth -= 1
+        em.emit("}")
+        return (result, row.mlir(storage=True), f"{image}, {r}, 0, 0", f"1, 1, {row.shape[0]}, {channels}",
+                "1, 1, 1, 1")
+    counts = [em.index(batch), em.index(out.shape[1])]
+    return loop_nest(em, counts, em.empty(out), out.mlir(storage=True), parallel, body), out

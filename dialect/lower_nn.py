@@ -4,7 +4,7 @@ from __future__ import annotations
 from tfc import ops
 from tfc.graph import Node, TensorType
 
-from .conv_kernel import Geometry, emit_conv2d
+from .conv_kernel import Geometry, emit_conv2d, emit_padded
 from .lower_structured import accumulator_dtype, fused_epilogue, round_accumulator
 from .lowering import Emitter, lowers
 from .matmul_kernel import Operand, Tiles, tiles_for
@@ -19,6 +19,9 @@ def _pad(em: Emitter, x: str, xt: TensorType, pads, value) -> tuple[str, TensorT
     return emit_pad(em, x, xt, padded, [0, top, left, 0], em.scalar(value, xt.dtype)), padded
 
 
+PARALLEL_PAD_ELEMENTS = 1 << 17  # smaller inputs are padded on the calling thread (a fork/join costs microseconds)
+
+
 def _dense(values) -> str:
     return f"dense<[{', '.join(map(str, values))}]> : tensor<2xi64>"
 
@@ -29,11 +32,13 @@ def _conv2d(em: Emitter, node: Node, inputs: list[str]) -> str:
     out = node.outputs[0].type
     if not (xt.is_static and ft.is_static):
         raise NotImplementedError("conv2d with dimensions unknown until run time")
-    x, xt = _pad(em, x, xt, node.attrs["pads"], 0)
     wide = TensorType(out.shape, accumulator_dtype(out.dtype))  # 16-bit floats: float32 sums, rounded once
     tiles = tiles_for(em.vector_bits, out.dtype)
     if tiles is not None:  # tfc's kernel as an implicit GEMM (dialect/conv_kernel.py)
+        if any(node.attrs["pads"]):
+            x, xt = emit_padded(em, x, xt, node.attrs["pads"], parallel=xt.num_elements >= PARALLEL_PAD_ELEMENTS)
         return round_accumulator(em, _conv2d_kernel(em, node, x, xt, f, ft, tiles), wide, out.dtype)
+    x, xt = _pad(em, x, xt, node.attrs["pads"], 0)
     acc = em.fill(wide, 0)
     conv = em.assign(f"linalg.conv_2d_nhwc_hwcf {{dilations = {_dense(node.attrs['dilations'])}, "
                      f"strides = {_dense(node.attrs['strides'])}}} ins({x}, {f} : {xt.mlir(storage=True)}, "

@@ -81,13 +81,39 @@ def fused_epilogue(em: Emitter, node: Node, dtype: dtypes.DType, wide: dtypes.DT
 
 
 def _kernel_operand(em: Emitter, value, name: str) -> matmul_kernel.Operand:
-    """The operand as the kernel reads it: a transpose of a matrix is read in place (the kernel indexes it
-    transposed), so the transposes of a gradient's `matmul(x, g, transpose_a=True)` copy nothing."""
-    producer = value.producer
-    if producer is not None and producer.op is ops.transpose.op and list(producer.attrs["perm"]) == [1, 0]:
+    """The operand as the kernel reads it: a transpose of its last two axes is read in place (the kernel indexes
+    it transposed), so the transposes of a gradient's `matmul(x, g, transpose_a=True)` copy nothing; batch axes
+    are flattened into one ([batch, rows, cols]), or dropped when they are all 1 (the operand is broadcast)."""
+    producer, type, transposed = value.producer, value.type, False
+    swap = list(range(type.rank - 2)) + [type.rank - 1, type.rank - 2]
+    if producer is not None and producer.op is ops.transpose.op and list(producer.attrs["perm"]) == swap:
         source = producer.inputs[0]
-        return matmul_kernel.Operand(em.values[id(source)], source.type, transposed=True)
-    return matmul_kernel.Operand(name, value.type)
+        name, type, transposed = em.values[id(source)], source.type, True
+    lead = type.shape[:-2]
+    if all(d == 1 for d in lead):
+        groups, shape = [list(range(type.rank - 1)), [type.rank - 1]], type.shape[-2:]
+    else:
+        groups, shape = [list(range(type.rank - 2)), [type.rank - 2], [type.rank - 1]], \
+            ((math.prod(lead) if None not in lead else None),) + type.shape[-2:]
+    if len(shape) != type.rank:
+        flat = TensorType(shape, type.dtype)
+        name = em.assign(f"tensor.collapse_shape {name} {groups} : {type.mlir(storage=True)} into "
+                         f"{flat.mlir(storage=True)}", "flat")
+        type = flat
+    return matmul_kernel.Operand(name, type, transposed)
+
+
+def _kernel_batch(node: Node) -> tuple | None:
+    """The batch axes of a matmul the kernel computes: every operand has the result's batch axes or none
+    (all 1); run-time batch sizes only when one operand is batched (two run-time sizes could be 1 and n)."""
+    out = node.outputs[0].type
+    batch = out.shape[:-2]
+    batched = [v.type.shape[:-2] == batch for v in node.inputs]
+    if not all(b or all(d == 1 for d in v.type.shape[:-2]) for b, v in zip(batched, node.inputs)):
+        return None
+    if None in batch and all(batched):
+        return None
+    return batch
 
 
 @lowers(ops.matmul)
@@ -96,14 +122,11 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
     out = node.outputs[0].type
     wide = TensorType(out.shape, accumulator_dtype(out.dtype))
+    tiles = matmul_kernel.tiles_for(em.vector_bits, out.dtype)
+    batch = _kernel_batch(node) if tiles is not None else None
+    if batch is not None:  # tfc's CPU kernel (packed, blocked, register-tiled, threaded)
+        return round_accumulator(em, _matmul_kernel(em, node, inputs, batch, tiles), wide, out.dtype)
     acc = em.fill(wide, 0, _matmul_sizes(em, out, (a, ta), (b, tb)))
-    tiles = matmul_kernel.tiles_for(em.vector_bits, out.dtype) if out.rank == 2 else None
-    if tiles is not None:  # tfc's CPU kernel (packed, blocked, register-tiled, threaded)
-        a, b = (_kernel_operand(em, value, name) for value, name in zip(node.inputs, (a, b)))
-        with fused_epilogue(em, node, out.dtype, wide.dtype) as (hook, finish):
-            product = matmul_kernel.emit_matmul(em, a, b, out, tiles, hook)
-            finish(product)
-        return round_accumulator(em, product, wide, out.dtype)
     if out.rank == 2:  # the named op: transform schedules and upstream patterns match it directly
         # (16-bit inputs: the named op extends them to the float32 accumulator's type itself)
         product = em.assign(f"linalg.matmul ins({a}, {b} : {ta.mlir(storage=True)}, {tb.mlir(storage=True)}) "
@@ -140,6 +163,31 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     em.emit(f"  linalg.yield {total} : {ws}")
     em.emit(f"}} -> {wide.mlir(storage=True)}{em.loc}")
     return round_accumulator(em, result, wide, out.dtype)
+
+
+def _matmul_kernel(em: Emitter, node: Node, inputs: list[str], batch: tuple, tiles) -> str:
+    """The product by tfc's kernel (batch axes flattened into one and restored after), with its fused epilogue;
+    in the compute type."""
+    out = node.outputs[0].type
+    a, b = (_kernel_operand(em, value, name) for value, name in zip(node.inputs, inputs))
+    compute = matmul_kernel.compute_dtype(out.dtype)
+    flat = TensorType(((math.prod(batch) if None not in batch else None),) + out.shape[-2:] if batch
+                      else out.shape, out.dtype)
+    with fused_epilogue(em, node, out.dtype, accumulator_dtype(out.dtype)) as (hook, finish):
+        product = matmul_kernel.emit_matmul(em, a, b, flat, tiles, hook)
+        if out.rank > 3:
+            sizes = [em.dim(v, t, i) for v, t in [(inputs[0], node.inputs[0].type), (inputs[1], node.inputs[1].type)]
+                     for i in range(t.rank - 2) if t.shape[:-2] == batch and batch[i] is None][:batch.count(None)]
+            given = iter(sizes)
+            shape = ", ".join(str(d) if d is not None else next(given) for d in out.shape)
+            groups = f"[{list(range(out.rank - 2))}, [{out.rank - 2}], [{out.rank - 1}]]"
+            flat_type, full = TensorType(flat.shape, compute), TensorType(out.shape, compute)
+            expanded = em.assign(f"tensor.expand_shape {product} {groups} output_shape [{shape}] : "
+                                 f"{flat_type.mlir(storage=True)} into {full.mlir(storage=True)}", "bmm")
+            em.reshaped[expanded] = (product, flat_type, groups)
+            product = expanded
+        finish(product)
+    return product
 
 
 def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, identity, combine,

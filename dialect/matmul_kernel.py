@@ -19,6 +19,7 @@ Small products (under SERIAL_MACS multiply-adds) use plain loops: a fork/join co
 from __future__ import annotations
 
 import dataclasses
+import math
 from typing import Callable
 
 from tfc import dtypes
@@ -66,16 +67,59 @@ def tiles_for(vector_bits: int, dtype: dtypes.DType) -> Tiles | None:
 
 @dataclasses.dataclass
 class Operand:
-    """A matmul operand as the kernel reads it: the SSA value, its type, and whether it is stored transposed
-    (A as [K, M], B as [N, K]: a folded tfc.transpose of the last two axes)."""
+    """A matmul operand as the kernel reads it: the SSA value, its type ([rows, cols], or [batch, rows, cols]
+    for a batched operand), and whether its last two axes are stored transposed (A as [K, M], B as [N, K]: a
+    folded tfc.transpose)."""
     value: str
     type: TensorType
     transposed: bool = False
+
+    @property
+    def batched(self) -> bool:
+        return self.type.rank == 3
 
 
 # block -> (value after the epilogue). Called inside the block loop with the block's tensor<?x?> value and its
 # offsets and sizes in C (index SSA names).
 Epilogue = Callable[[Emitter, str, str, str, str, str], str]
+
+
+def loop_nest(em: Emitter, counts: list[str], init: str, init_type: str, parallel: bool,
+              body: Callable[[list[str], str], tuple[str, str, str, str, str]]) -> str:
+    """A loop nest over `counts` carrying the tensor `init`; `body(ivs, carried)` returns (tile, its type,
+    offsets, sizes, strides) to insert into it. parallel: one scf.forall (threads); else nested scf.for."""
+    ivs = [em.fresh("iv") for _ in counts]
+    if parallel:
+        carried, result = em.fresh("co"), em.fresh("forall")
+        em.emit(f"{result} = scf.forall ({', '.join(ivs)}) in ({', '.join(counts)}) shared_outs({carried} = "
+                f"{init}) -> ({init_type}) {{")
+        em.depth += 1
+        tile, tile_type, offsets, sizes, strides = body(ivs, carried)
+        em.emit("scf.forall.in_parallel {")
+        em.emit(f"  tensor.parallel_insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
+                f"{tile_type} into {init_type}")
+        em.emit("}")
+        em.depth -= 1
+        em.emit("}" + em.loc)
+        return result
+    zero, one = em.index(0), em.index(1)
+    results, carried = [], init
+    for iv, count in zip(ivs, counts):
+        inner, result = em.fresh("co"), em.fresh("for")
+        em.emit(f"{result} = scf.for {iv} = {zero} to {count} step {one} iter_args({inner} = {carried}) -> "
+                f"({init_type}) {{")
+        em.depth += 1
+        results.append(result)
+        carried = inner
+    tile, tile_type, offsets, sizes, strides = body(ivs, carried)
+    inserted = em.assign(f"tensor.insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
+                         f"{tile_type} into {init_type}", "ins")
+    for result in reversed(results):
+        em.emit(f"scf.yield {inserted} : {init_type}")
+        em.depth -= 1
+        em.emit("}" + em.loc)
+        inserted = result
+    return results[0]
 
 
 class Kernel:
@@ -85,7 +129,6 @@ class Kernel:
         self.source = a.type.dtype.storage                   # the operands' element type
         self.compute = compute_dtype(a.type.dtype)
         self.elem = self.compute.storage                     # what is multiplied and accumulated
-        self.vec = f"vector<{tiles.lanes}x{self.elem}>"
         self.tile = f"tensor<?x?x{self.elem}>"
         self.panels = f"tensor<?x?x{tiles.nr}x{self.elem}>"
 
@@ -100,7 +143,12 @@ class Kernel:
     def size(self, operand: Operand, axis: int) -> str:
         """Size of the logical axis (0: rows, 1: columns) of an operand as an index value."""
         stored = 1 - axis if operand.transposed else axis
-        return self.em.dim(operand.value, operand.type, stored)
+        return self.em.dim(operand.value, operand.type, stored + operand.type.rank - 2)
+
+    def at(self, operand: Operand, batch: str | None, row: str, col: str) -> str:
+        """Indices of the logical element [row, col] of `operand` in batch `batch` (ignored if unbatched)."""
+        stored = f"{col}, {row}" if operand.transposed else f"{row}, {col}"
+        return f"{batch}, {stored}" if operand.batched else stored
 
     def widen(self, value: str, type: str) -> str:
         if self.source == self.elem:
@@ -108,64 +156,38 @@ class Kernel:
         wide = type.replace(self.source, self.elem)
         return self.em.assign(f"arith.extf {value} : {type} to {wide}", "w")
 
-    def loop(self, counts: list[str], init: str, init_type: str, parallel: bool,
-             body: Callable[[list[str], str], tuple[str, str, str, str, str]]) -> str:
-        """A loop nest over `counts` carrying the tensor `init`; `body(ivs, carried)` returns (tile, its type,
-        offsets, sizes, strides) to insert into it. parallel: one scf.forall (threads); else nested scf.for."""
-        em = self.em
-        ivs = [em.fresh("iv") for _ in counts]
-        if parallel:
-            carried, result = em.fresh("co"), em.fresh("forall")
-            em.emit(f"{result} = scf.forall ({', '.join(ivs)}) in ({', '.join(counts)}) shared_outs({carried} = "
-                    f"{init}) -> ({init_type}) {{")
-            em.depth += 1
-            tile, tile_type, offsets, sizes, strides = body(ivs, carried)
-            em.emit("scf.forall.in_parallel {")
-            em.emit(f"  tensor.parallel_insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
-                    f"{tile_type} into {init_type}")
-            em.emit("}")
-            em.depth -= 1
-            em.emit("}" + em.loc)
-            return result
-        zero, one = self.index(0), self.index(1)
-        results, carried = [], init
-        for iv, count in zip(ivs, counts):
-            inner, result = em.fresh("co"), em.fresh("for")
-            em.emit(f"{result} = scf.for {iv} = {zero} to {count} step {one} iter_args({inner} = {carried}) -> "
-                    f"({init_type}) {{")
-            em.depth += 1
-            results.append(result)
-            carried = inner
-        tile, tile_type, offsets, sizes, strides = body(ivs, carried)
-        inserted = em.assign(f"tensor.insert_slice {tile} into {carried}[{offsets}] [{sizes}] [{strides}] : "
-                             f"{tile_type} into {init_type}", "ins")
-        for result in reversed(results):
-            em.emit(f"scf.yield {inserted} : {init_type}")
-            em.depth -= 1
-            em.emit("}" + em.loc)
-            inserted = result
-        return results[0]
+    def loop(self, counts: list[str], init: str, init_type: str, parallel: bool, body) -> str:
+        return loop_nest(self.em, counts, init, init_type, parallel, body)
 
     # ---------------------------------------------------------------------------------------------- stages
     def emit(self) -> str:
         em, t = self.em, self.t
         self.M, self.N, self.K = self.rows(), self.size(self.b, 1), self.size(self.b, 0)
-        static = [self.out.shape[0], self.out.shape[1], self.b.type.shape[1 if self.b.transposed else 0]]
-        self.parallel = None in static or static[0] * static[1] * static[2] >= SERIAL_MACS
+        self.batch = None  # batched matmuls: C is [batch, M, N] and blocks are (batch, rows, columns)
+        if self.out.rank == 3:
+            self.batch = self.index(self.out.shape[0]) if self.out.shape[0] is not None else self.size_of_batch()
+        static = [self.out.shape[-2], self.out.shape[-1], self.b.type.shape[-1 if self.b.transposed else -2]]
+        work = [*static, *self.out.shape[:-2]]
+        self.parallel = None in work or math.prod(work) >= SERIAL_MACS
         # Static shapes the register tiles divide need no one-row tiles and no column masks (less code to
         # compile, no mask arithmetic per tile).
         self.whole_rows = static[0] is not None and static[0] % t.mr == 0
         self.whole_cols = static[1] is not None and static[1] % t.nr == 0
         self.col_bounds = " {in_bounds = [true]}" if self.whole_cols else ""
         self.zero = em.scalar(0, self.compute)
-        self.zero_vec = em.assign(f"arith.constant dense<{'0.0' if self.compute.is_floating else '0'}> : {self.vec}",
-                                  "zv")
         self.packed = self.pack_b()
         blocks_m = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.mc})", [], [self.M])
         blocks_n = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nc})", [], [self.N])
         result = TensorType(self.out.shape, self.compute)
-        init = em.empty(result, [s for d, s in zip(self.out.shape, (self.M, self.N)) if d is None])
-        return self.loop([blocks_m, blocks_n], init, result.mlir(storage=True), self.parallel, self.block)
+        sizes = ([self.batch] if self.batch else []) + [self.M, self.N]
+        init = em.empty(result, [s for d, s in zip(self.out.shape, sizes) if d is None])
+        counts = ([self.batch] if self.batch else []) + [blocks_m, blocks_n]
+        return self.loop(counts, init, result.mlir(storage=True), self.parallel, self.block)
+
+    def size_of_batch(self) -> str:
+        """The batch count when it is known only at run time: from a batched operand."""
+        batched = self.a if self.a.batched else self.b
+        return self.em.dim(batched.value, batched.type, 0)
 
     # ------------------------------------------------------------------ how A is read (conv_kernel overrides)
     def rows(self) -> str:
@@ -176,60 +198,71 @@ class Kernel:
         """The K slices: (units to walk, at least 1 so that K = 0 still stores zeros; units per slice)."""
         return self.em.assign(f"arith.maxui {self.K}, {self.index(1)} : index", "kub"), KC
 
-    def row_coordinates(self, f: dict, ir: str, r: int):
-        """What `contract` needs to read row `ir + r` of the block: here its row index in A."""
-        return self.affine("apply", f"(d0, d1) -> (d0 + d1 + {r})", [f["i0"], ir])
+    def row_coordinates(self, f: dict, ir: str, rows: int):
+        """What `a_column` needs to read the tile's rows (block rows ir .. ir + rows): here A's first row."""
+        return self.affine("apply", "(d0, d1) -> (d0 + d1)", [f["i0"], ir])
 
-    def contract(self, f: dict, rows: list, inits: list[str]) -> list[str]:
-        """The accumulators after this K slice: one loop over k in [kb, k_end)."""
-        a = self.a
+    def a_column(self, f: dict, first_row, k: str, rows: int) -> str:
+        """A[first_row : first_row + rows, k] as a vector (a contiguous read when A is stored transposed)."""
+        a, em = self.a, self.em
+        column = f"vector<{rows}x{self.source}>"
+        dims = ", ".join(f"d{i}" for i in range(a.type.rank))
+        along = a.type.rank - (1 if a.transposed else 2)  # the stored axis of A's rows
+        read = em.assign(f"vector.transfer_read {a.value}[{self.at(a, f['batch'], first_row, k)}], "
+                         f"{em.scalar(0, a.type.dtype)} {{in_bounds = [true], permutation_map = "
+                         f"affine_map<({dims}) -> (d{along})>}} : {a.type.mlir(storage=True)}, {column}", "acol")
+        return self.widen(read, column)
 
-        def read(k: str, row) -> str:
-            at = f"{k}, {row}" if a.transposed else f"{row}, {k}"
-            return self.em.assign(f"tensor.extract {a.value}[{at}] : {a.type.mlir(storage=True)}", "a")
+    def contract(self, f: dict, rows_at, acc: str, rows: int) -> str:
+        """The accumulator after this K slice: one loop over k in [kb, k_end)."""
         k_end = self.affine("min", f"(d0)[s0] -> (d0 + {KC}, s0)", [f["kb"]], [self.K])
-        return self.k_loop(f["kb"], k_end, inits, lambda k, accs: self.fma_step(f, k, accs, [
-            read(k, row) for row in rows]))
+        return self.k_loop(f["kb"], k_end, acc, rows, lambda k, carried: self.fma_step(
+            f, k, carried, self.a_column(f, rows_at, k, rows), rows))
 
-    def k_loop(self, start: str, end: str, inits: list[str], body) -> list[str]:
-        """scf.for over [start, end) carrying the accumulators; `body(k, carried)` returns the updated ones."""
+    def k_loop(self, start: str, end: str, acc: str, rows: int, body) -> str:
+        """scf.for over [start, end) carrying the accumulator; `body(k, carried)` returns the updated one."""
         em = self.em
-        k, sums = em.fresh("k"), em.fresh("sums")
-        carried = [em.fresh("x") for _ in inits]
-        types = ", ".join([self.vec] * len(inits))
-        em.emit(f"{sums}:{len(inits)} = scf.for {k} = {start} to {end} step {self.index(1)} iter_args("
-                + ", ".join(f"{x} = {i}" for x, i in zip(carried, inits)) + f") -> ({types}) {{")
+        k, carried, result = em.fresh("k"), em.fresh("x"), em.fresh("sums")
+        em.emit(f"{result} = scf.for {k} = {start} to {end} step {self.index(1)} iter_args({carried} = {acc}) -> "
+                f"({self.acc_type(rows)}) {{")
         em.depth += 1
-        em.emit(f"scf.yield {', '.join(body(k, carried))} : {types}")
+        em.emit(f"scf.yield {body(k, carried)} : {self.acc_type(rows)}")
         em.depth -= 1
         em.emit("}")
-        return [f"{sums}#{i}" for i in range(len(inits))]
+        return result
 
-    def fma_step(self, f: dict, k: str, carried: list[str], a_scalars: list[str]) -> list[str]:
-        """One k: NV vectors of the B panel, each row's A element broadcast, rows x NV multiply-adds."""
+    def fma_step(self, f: dict, k: str, acc: str, column: str, rows: int) -> str:
+        """One k: the panel's NR values and their outer product with A's column, accumulated (lowered per row
+        to a broadcast and NV vector FMAs, or integer multiply-adds)."""
         em, t = self.em, self.t
-        b_vectors = [em.assign(f"vector.transfer_read {self.packed}[{f['panel']}, {k}, {self.index(v * t.lanes)}], "
-                               f"{self.zero} {{in_bounds = [true]}} : {self.panels}, {self.vec}", "b")
-                     for v in range(t.nv)]
-        updated = []
-        for r, scalar in enumerate(a_scalars):
-            splat = em.assign(f"vector.broadcast {self.widen(scalar, self.source)} : {self.elem} to {self.vec}",
-                              "splat")
-            updated += [self.multiply_add(splat, b_vectors[v], carried[r * t.nv + v]) for v in range(t.nv)]
-        return updated
+        row = em.assign(f"vector.transfer_read {self.packed}[{f['panel']}, {k}, {self.index(0)}], {self.zero} "
+                        f"{{in_bounds = [true]}} : {self.panels}, vector<{t.nr}x{self.elem}>", "b")
+        return em.assign(f"vector.outerproduct {column}, {row}, {acc} : vector<{rows}x{self.elem}>, "
+                         f"vector<{t.nr}x{self.elem}>", "fma")
+
+    def acc_type(self, rows: int) -> str:
+        return f"vector<{rows}x{self.t.nr}x{self.elem}>"
 
     # ---------------------------------------------------------------------------------------------- stages
     def pack_b(self) -> str:
-        """Bp[p][k][0:NR] = B[k][p*NR : p*NR + NR], zero past N."""
+        """Bp[p][k][0:NR] = B[k][p*NR : p*NR + NR], zero past N (a batched B: the panels of batch b are
+        b * ceil(N/NR) onwards)."""
         em, t = self.em, self.t
-        count = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nr})", [], [self.N])
+        self.panels_per_batch = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nr})", [], [self.N])
+        count = self.panels_per_batch
+        if self.b.batched:
+            count = em.assign(f"arith.muli {count}, {self.batch} : index", "panels")
         init = em.assign(f"tensor.empty({count}, {self.K}) : {self.panels}", "panels")
         panel_type = f"tensor<?x{t.nr}x{self.elem}>"
         row_vec = f"vector<{t.nr}x{self.source}>"
 
         def body(ivs: list[str], carried: str):
             (p,) = ivs
-            j = self.affine("apply", f"(d0) -> (d0 * {t.nr})", [p])
+            batch, within = None, p
+            if self.b.batched:  # unsigned: panel indices are never negative (see conv_kernel.row_coordinates)
+                batch = em.assign(f"arith.divui {p}, {self.panels_per_batch} : index", "pb")
+                within = em.assign(f"arith.remui {p}, {self.panels_per_batch} : index", "pw")
+            j = self.affine("apply", f"(d0) -> (d0 * {t.nr})", [within])
             panel = em.assign(f"tensor.extract_slice {carried}[{p}, 0, 0] [1, {self.K}, {t.nr}] [1, 1, 1] : "
                               f"{self.panels} to {panel_type}", "panel")
             k, filled, done = em.fresh("k"), em.fresh("p"), em.fresh("packed")
@@ -237,14 +270,15 @@ class Kernel:
                     f"{panel}) -> ({panel_type}) {{")
             em.depth += 1
             b = self.b
+            dims = ", ".join(f"d{i}" for i in range(b.type.rank))
             if b.transposed:  # B stored [N, K]: the panel row is a column of the stored tensor
-                row = em.assign(f"vector.transfer_read {b.value}[{j}, {k}], {em.scalar(0, b.type.dtype)} "
-                                f"{{permutation_map = affine_map<(d0, d1) -> (d0)>}} : "
-                                f"{b.type.mlir(storage=True)}, {row_vec}", "row")
+                row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
+                                f"{em.scalar(0, b.type.dtype)} {{permutation_map = affine_map<({dims}) -> "
+                                f"(d{b.type.rank - 2})>}} : {b.type.mlir(storage=True)}, {row_vec}", "row")
             else:
-                row = em.assign(f"vector.transfer_read {b.value}[{k}, {j}], {em.scalar(0, b.type.dtype)}"
-                                f"{self.col_bounds} : "
-                                f"{b.type.mlir(storage=True)}, {row_vec}", "row")
+                row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
+                                f"{em.scalar(0, b.type.dtype)}{self.col_bounds} : {b.type.mlir(storage=True)}, "
+                                f"{row_vec}", "row")
             row = self.widen(row, row_vec)
             written = em.assign(f"vector.transfer_write {row}, {filled}[{k}, {self.index(0)}] {{in_bounds = [true]}} "
                                 f": vector<{t.nr}x{self.elem}>, {panel_type}", "p")
@@ -257,16 +291,19 @@ class Kernel:
     def block(self, ivs: list[str], carried: str):
         """One MC x NC block of C: K slices x column tiles x row tiles, then the epilogue."""
         em, t = self.em, self.t
-        ib, jb = ivs
+        batch, (ib, jb) = (ivs[0] if self.batch else None), ivs[-2:]
         i0 = self.affine("apply", f"(d0) -> (d0 * {t.mc})", [ib])
         j0 = self.affine("apply", f"(d0) -> (d0 * {t.nc})", [jb])
         mc = self.affine("min", f"(d0)[s0] -> ({t.mc}, s0 - d0 * {t.mc})", [ib], [self.M])
         nc = self.affine("min", f"(d0)[s0] -> ({t.nc}, s0 - d0 * {t.nc})", [jb], [self.N])
         out_type = TensorType(self.out.shape, self.compute).mlir(storage=True)
+        where = (f"{batch}, " if batch else "") + f"{i0}, {j0}"
+        extent = ("1, " if batch else "") + f"{mc}, {nc}"
+        unit = ", ".join(["1"] * self.out.rank)
         if self.epilogue:  # accumulate apart: the epilogue reads the block and writes the output's slice
             block = em.assign(f"tensor.empty({mc}, {nc}) : {self.tile}", "blk")
         else:
-            block = em.assign(f"tensor.extract_slice {carried}[{i0}, {j0}] [{mc}, {nc}] [1, 1] : {out_type} to "
+            block = em.assign(f"tensor.extract_slice {carried}[{where}] [{extent}] [{unit}] : {out_type} to "
                               f"{self.tile}", "blk")
         full_rows = self.affine("apply", f"(d0) -> ((d0 floordiv {t.mr}) * {t.mr})", [mc])
         units, step = self.slices()
@@ -280,7 +317,9 @@ class Kernel:
                 f"iter_args({by_cols} = {sliced}) -> ({self.tile}) {{")
         em.depth += 1
         panel = self.affine("apply", f"(d0, d1) -> ((d0 + d1) floordiv {t.nr})", [j0, jr])
-        frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel)
+        if self.b.batched:
+            panel = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, panel], [self.panels_per_batch])
+        frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel, batch=batch)
         tiled = self.row_tiles(frame, by_cols, self.index(0), full_rows, t.mr)
         if not self.whole_rows:
             tiled = self.row_tiles(frame, tiled, full_rows, mc, 1)
@@ -290,14 +329,11 @@ class Kernel:
         em.emit(f"scf.yield {cols_done} : {self.tile}")
         em.depth -= 1
         em.emit("}")
-        result = self.epilogue(em, computed, i0, j0, mc, nc) if self.epilogue else computed
-        return result, self.tile, f"{i0}, {j0}", f"{mc}, {nc}", "1, 1"
-
-    def multiply_add(self, a: str, b: str, acc: str) -> str:
-        if self.compute.is_floating:
-            return self.em.assign(f"vector.fma {a}, {b}, {acc} : {self.vec}", "fma")
-        product = self.em.assign(f"arith.muli {a}, {b} : {self.vec}", "mul")  # integers wrap, as numpy's
-        return self.em.assign(f"arith.addi {acc}, {product} : {self.vec}", "acc")
+        result = computed
+        if self.epilogue:  # its side operands see C's rows flattened over the batch
+            flat_i0 = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, i0], [self.M]) if batch else i0
+            result = self.epilogue(em, computed, flat_i0, j0, mc, nc)
+        return result, self.tile, where, extent, unit
 
     def row_tiles(self, frame: dict, carried: str, start: str, end: str, rows: int) -> str:
         """Register tiles of `rows` rows from block row `start` to `end` (a multiple of `rows` apart)."""
@@ -312,34 +348,27 @@ class Kernel:
         return done
 
     def register_tile(self, f: dict, c: str, ir: str, rows: int) -> str:
-        """acc[r][v] (+)= sum over this K slice of A[i0 + ir + r, k] * Bp[panel][k][v*L : v*L + L]; the
-        accumulators start from zero in the first slice and from C's tile in the others."""
-        em, t = self.em, self.t
-        block_rows = [ir if r == 0 else self.affine("apply", f"(d0) -> (d0 + {r})", [ir]) for r in range(rows)]
-        cols = [f["jr"] if v == 0 else self.affine("apply", f"(d0) -> (d0 + {v * t.lanes})", [f["jr"]])
-                for v in range(t.nv)]
-        # The first K slice starts from zero; later ones from the tile stored by the previous slice (a branch,
-        # so the first slice never reads the tile before it is written).
-        count = rows * t.nv
-        types = ", ".join([self.vec] * count)
-        inits = em.fresh("acc")
-        em.emit(f"{inits}:{count} = scf.if {f['first']} -> ({types}) {{")
-        em.emit(f"  scf.yield {', '.join([self.zero_vec] * count)} : {types}")
+        """acc (+)= sum over this K slice of A[i0 + ir : i0 + ir + rows, k] (x) Bp[panel][k], one
+        vector<rows x NR> accumulator (registers: rows x NV vectors); it starts from zero in the first slice and
+        from C's tile in the others (a branch, so the first slice never reads the tile before it is written)."""
+        em = self.em
+        acc_type, bounds = self.acc_type(rows), f" {{in_bounds = [true, {str(self.whole_cols).lower()}]}}"
+        acc = em.fresh("acc")
+        em.emit(f"{acc} = scf.if {f['first']} -> ({acc_type}) {{")
+        em.emit(f"  scf.yield {self.zeros(acc_type)} : {acc_type}")
         em.emit("} else {")
         em.depth += 1
-        stored = [em.assign(f"vector.transfer_read {c}[{block_rows[r]}, {cols[v]}], {self.zero}{self.col_bounds} : "
-                            f"{self.tile}, {self.vec}", "ld") for r in range(rows) for v in range(t.nv)]
-        em.emit(f"scf.yield {', '.join(stored)} : {types}")
+        stored = em.assign(f"vector.transfer_read {c}[{ir}, {f['jr']}], {self.zero}{bounds} : {self.tile}, "
+                           f"{acc_type}", "ld")
+        em.emit(f"scf.yield {stored} : {acc_type}")
         em.depth -= 1
         em.emit("}")
-        inits = [f"{inits}#{i}" for i in range(count)]
-        sums = self.contract(f, [self.row_coordinates(f, ir, r) for r in range(rows)], inits)
-        for r in range(rows):
-            for v in range(t.nv):
-                c = em.assign(f"vector.transfer_write {sums[r * t.nv + v]}, {c}[{block_rows[r]}, {cols[v]}]"
-                              f"{self.col_bounds} : "
-                              f"{self.vec}, {self.tile}", "st")
-        return c
+        acc = self.contract(f, self.row_coordinates(f, ir, rows), acc, rows)
+        return em.assign(f"vector.transfer_write {acc}, {c}[{ir}, {f['jr']}]{bounds} : {acc_type}, {self.tile}", "st")
+
+    def zeros(self, type: str) -> str:
+        zero = "0.0" if self.compute.is_floating else "0"
+        return self.em.assign(f"arith.constant dense<{zero}> : {type}", "zv")
 
 
 def emit_matmul(em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Tiles,

@@ -35,7 +35,7 @@ def _operands(m, k, n, dtype=np.float32, seed=0):
 
 
 def _uses_kernel(fn, *args) -> bool:
-    return "vector.fma" in tfc.function(fn).get_concrete_function(*args).as_text("linalg")
+    return "vector.outerproduct" in tfc.function(fn).get_concrete_function(*args).as_text("linalg")
 
 
 @pytest.mark.parametrize("mkn", SHAPES, ids=lambda s: "x".join(map(str, s)))
@@ -74,7 +74,7 @@ def test_transposed_operands_are_read_in_place(transpose_a, transpose_b):
     def f(a, b):
         return tfc.matmul(a, b, transpose_a=transpose_a, transpose_b=transpose_b)
     linalg = tfc.function(f).get_concrete_function(a, b).as_text("linalg")
-    assert "vector.fma" in linalg
+    assert "vector.outerproduct" in linalg
     expected = (a.T if transpose_a else a).astype(np.float64) @ (b.T if transpose_b else b)
     assert_same(tfc.function(f)(a, b).numpy(), expected.astype(np.float32), rtol=1e-4)
 
@@ -163,7 +163,7 @@ def test_conv2d(x_shape, f_shape, strides, padding, dilations):
     def conv(x, f, bias):
         return tfc.nn.relu(tfc.nn.conv2d(x, f, strides=strides, padding=padding, dilations=dilations) + bias)
     concrete = tfc.function(conv).get_concrete_function(x, f, bias)
-    assert "vector.fma" in concrete.as_text("linalg")
+    assert "vector.outerproduct" in concrete.as_text("linalg")
     graph = graph_passes.optimize(concrete.graph)
     node = next(n for n in graph.nodes if n.op.name == "conv2d")
     assert [n.op.name for n in epilogue.plan(Emitter(512), node, node.outputs[0].type.dtype)] == ["add", "maximum"]
@@ -225,3 +225,48 @@ def test_epilogues_read_variables_when_no_assignment_intervenes():
             assert_same(got.numpy(), want.numpy(), rtol=2e-5)
     for got, want in zip(compiled_vars, eager_vars):
         assert_same(got.numpy(), want.numpy(), rtol=2e-5)
+
+
+# ----------------------------------------------------------------------------------------------- batched matmul
+BATCHED = [  # (a shape, b shape, kernel?)
+    ((4, 65, 33), (4, 33, 70), True),           # both batched
+    ((65, 33), (3, 33, 70), True),              # A broadcast over B's batch
+    ((2, 3, 65, 33), (2, 3, 33, 70), True),     # two batch axes, flattened and restored
+    ((2, 3, 65, 33), (33, 70), True),           # B broadcast
+    ((1, 65, 33), (5, 33, 70), True),           # a batch axis of 1 is a broadcast
+    ((3, 64, 256), (3, 256, 32), True),         # whole tiles, several blocks per batch
+    ((0, 5, 3), (0, 3, 2), True),               # empty batch
+    ((2, 1, 8, 9), (1, 3, 9, 4), False),        # axes broadcast against each other: the generic loops
+]
+
+
+@pytest.mark.parametrize("a_shape,b_shape,kernel", BATCHED, ids=lambda v: str(v))
+def test_batched(a_shape, b_shape, kernel):
+    rng = np.random.default_rng(9)
+    a, b = rng.standard_normal(a_shape, dtype=np.float32), rng.standard_normal(b_shape, dtype=np.float32)
+    bias = rng.standard_normal(b_shape[-1:], dtype=np.float32)
+
+    def dense(a, b, bias):  # the bias add and relu fuse into the batched kernel's blocks
+        return tfc.nn.relu(tfc.matmul(a, b) + bias)
+    assert _uses_kernel(dense, a, b, bias) == kernel
+    expected = np.maximum(a.astype(np.float64) @ b + bias, 0).astype(np.float32)
+    assert_same(tfc.function(dense)(a, b, bias).numpy(), expected, rtol=1e-4)
+
+
+def test_batched_transposes_residuals_and_run_time_batches(monkeypatch):
+    rng = np.random.default_rng(10)
+    q, k = rng.standard_normal((6, 40, 16), dtype=np.float32), rng.standard_normal((6, 50, 16), dtype=np.float32)
+    residual = rng.standard_normal((6, 40, 50), dtype=np.float32)
+    scores = lambda q, k, r: tfc.matmul(q, k, transpose_b=True) * 0.25 + r  # noqa: E731  (attention-like)
+    compiled = tfc.function(scores)(q, k, residual).numpy()
+    assert_same(compiled, (q.astype(np.float64) @ np.swapaxes(k, 1, 2) * 0.25 + residual).astype(np.float32),
+                rtol=1e-4)
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    assert np.array_equal(tfc.function(scores)(q, k, residual).numpy(), compiled)
+    monkeypatch.delenv("TFC_NUM_THREADS")
+    f = tfc.function(lambda x, w: tfc.matmul(x, w), input_signature=[tfc.TensorSpec([None, None, 16], tfc.float32),
+                                                                    tfc.TensorSpec([16, 24], tfc.float32)])
+    for batch, rows in [(1, 10), (3, 65), (0, 4)]:
+        x, w = rng.standard_normal((batch, rows, 16), dtype=np.float32), rng.standard_normal((16, 24), dtype=np.float32)
+        assert_same(f(x, w).numpy(), (x.astype(np.float64) @ w).astype(np.float32), rtol=1e-4)
+    assert "vector.outerproduct" in f.get_concrete_function().as_text("linalg")
