@@ -24,8 +24,10 @@ call, in program order: every call prints, including from native code, with no c
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
+import threading
 
 import numpy as np
 
@@ -69,8 +71,30 @@ def _root(graph: Graph) -> Graph:
     return graph
 
 
+_local = threading.local()  # .handles: id(Variable) -> (Variable, Value) while a gradient re-traces code
+
+
+@contextlib.contextmanager
+def local_handles(pairs):
+    """Inside this block, reads and assignments of each Variable in `pairs` ([(Variable, Tensor)]) act on a local
+    copy that starts as the tensor's value, not on the Variable. The gradients of tfc.cond and tfc.while re-trace
+    the user's branch or body with it: their assignments already happened once, in the forward pass, and the
+    re-traced code must see the values the Variables had there. The copy is threaded through nested control flow
+    like a Variable (lowering: var_state), and never written back."""
+    saved = getattr(_local, "handles", {})
+    _local.handles = {**saved, **{id(var): (var, tensor._symbol) for var, tensor in pairs}}
+    try:
+        yield
+    finally:
+        _local.handles = saved
+
+
 def handle_for(variable: "Variable", graph: Graph | None = None) -> Value:
-    """The graph input standing for `variable` in the function being traced (added at first use)."""
+    """The graph value standing for `variable` in the function being traced: its graph input (added at first
+    use), or its local copy inside `local_handles`."""
+    local = getattr(_local, "handles", None)
+    if local and id(variable) in local:
+        return local[id(variable)][1]
     root = _root(graph or current_trace().graph)
     for var, value in root.captured_variables:
         if var is variable:
@@ -92,6 +116,29 @@ def assigned_variables(graph: Graph) -> list:
                 walk(region)
     walk(graph)
     return [(var, value) for var, value in graph.captured_variables if id(value) in handles]
+
+
+def read_handle(variable: "Variable") -> Tensor:
+    """The Variable's current value in the trace (or its local copy's), a read no GradientTape is told about."""
+    return bind(read_variable_op, Tensor._from_symbol(handle_for(variable)))
+
+
+def variables_assigned_in(regions: list[Graph]) -> list:
+    """The Variables that some assign_variable inside `regions` (at any depth) writes, in first-seen order."""
+    owners = {id(value): var for var, value in _root(regions[0]).captured_variables} if regions else {}
+    owners.update({id(value): var for var, value in getattr(_local, "handles", {}).values()})
+    found: dict[int, Variable] = {}
+
+    def walk(graph: Graph) -> None:
+        for node in graph.nodes:
+            if node.op is assign_variable_op:
+                var = owners[id(node.inputs[0])]
+                found.setdefault(id(var), var)
+            for region in node.regions:
+                walk(region)
+    for region in regions:
+        walk(region)
+    return list(found.values())
 
 
 defgrad(read_variable_op, NOT_DIFFERENTIABLE)   # a GradientTape watches the read's result (variable_read)

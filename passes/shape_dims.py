@@ -150,6 +150,16 @@ def _reshape(node: Node, inputs: list[Dims]) -> list[Dims]:
     return [[total / known if d is None else Dim(d) for d in target]]
 
 
+@dim_rule("broadcast_like")
+def _broadcast_like(node: Node, inputs: list[Dims]) -> list[Dims]:
+    return [inputs[1]]
+
+
+@dim_rule("resize_rows")
+def _resize_rows(node: Node, inputs: list[Dims]) -> list[Dims]:
+    return [[None] + inputs[0][1:]]  # the row count is a run-time value
+
+
 @dim_rule("cond")
 def _cond(node: Node, inputs: list[Dims], env: dict) -> list[Dims]:
     branches = [_propagate(region, env) for region in node.regions]

@@ -440,11 +440,10 @@ def tile(input, multiples, name=None):  # noqa: A002
 
 
 def shape(input, out_type=_dtypes.int32, name=None):  # noqa: A002
-    """The static shape as an int32 tensor (a constant in traced code)."""
-    x = convert_to_tensor(input)
-    if None in x.shape:
-        fail("shape", "dimensions unknown until run time are not supported by tfc.shape yet")
-    return constant(np.array(x.shape, dtype=_dtypes.as_dtype(out_type).np))
+    """The shape as an int32 (or int64) tensor: a constant in traced code, unless a dimension is known only at
+    run time (input_signature with None), which is then read when the function runs."""
+    from .shape import shape_of
+    return shape_of(input, out_type)
 
 
 def size(input, out_type=_dtypes.int32, name=None):  # noqa: A002
