@@ -6,6 +6,7 @@ from tfc import ops
 from tfc.graph import Node, TensorType
 from tfc.ops import random as random_ops
 from tfc.ops.creation import iota
+from tfc.autodiff import stop_gradient_op
 from tfc.ops.shape import broadcast_like, shape_op
 
 from .lower_elementwise import ScalarBuilder, emit_elementwise
@@ -38,6 +39,11 @@ def _iota(em: Emitter, node: Node, inputs: list[str]) -> str:
 @lowers(ops.broadcast_to)
 def _broadcast_to(em: Emitter, node: Node, inputs: list[str]) -> str:
     return emit_elementwise(em, node.outputs[0].type, [(inputs[0], node.inputs[0].type)], lambda b, x: x)
+
+
+@lowers(stop_gradient_op)
+def _stop_gradient(em: Emitter, node: Node, inputs: list[str]) -> str:
+    return inputs[0]
 
 
 @lowers(broadcast_like)

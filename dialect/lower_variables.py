@@ -28,12 +28,15 @@ def _assign(em: Emitter, node: Node, inputs: list[str]) -> list[str]:
 
 
 def assigned_handles(regions: list[Graph]) -> list:
-    """The handles (graph Values) that an assign_variable inside `regions` writes, in first-seen order."""
+    """The handles (graph Values) defined outside `regions` that an assign_variable inside them writes, in
+    first-seen order. A handle defined inside (a gradient's local copy of a Variable, variables.local_handles)
+    lives and dies there: nothing to thread out."""
     found: dict[int, object] = {}
+    outside = regions[0].parent if regions else None
 
     def walk(graph: Graph) -> None:
         for node in graph.nodes:
-            if node.op is assign_variable_op:
+            if node.op is assign_variable_op and node.inputs[0].graph.encloses(outside):
                 found.setdefault(id(node.inputs[0]), node.inputs[0])
             for region in node.regions:
                 walk(region)

@@ -671,6 +671,13 @@ irdl.dialect @tfc {
     irdl.operands(x: %t_x)
     irdl.results(output: %t_output)
   }
+  // tfc.stop_gradient: The same value, through which no gradient flows (an op, so that graphs replayed for a gradient keep it).
+  irdl.operation @stop_gradient {
+    %t_x = irdl.base "!builtin.tensor"
+    %t_output = irdl.base "!builtin.tensor"
+    irdl.operands(x: %t_x)
+    irdl.results(output: %t_output)
+  }
   // tfc.subtract: x - y elementwise, with broadcasting. Also `-` on tensors.
   irdl.operation @subtract {
     %t_x = irdl.base "!builtin.tensor"

@@ -6,8 +6,8 @@ a watched tensor or Variable. `gradient()` walks them backwards calling each op'
 numpy, or, inside `@tfc.function`, is traced into the same graph as the forward pass: one graph, optimized by the
 graph passes (dce prunes forward values the gradient does not need) and compiled to one native function.
 
-Identity is per Tensor object: `stop_gradient(x)` is a new Tensor on the same value (or graph value) that no tape
-has seen. Variables report their reads through `variable_read(var, tensor)`; the gradient with respect to a
+Identity is per Tensor object: `stop_gradient(x)` is the result of an op without a gradient (a new Tensor on the
+same value eagerly, an identity node when traced). Variables report their reads through `variable_read(var, tensor)`; the gradient with respect to a
 Variable is the sum over the tensors read from it while the tape recorded.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ import contextlib
 import enum
 
 from . import errors, nest
-from .core import NOT_DIFFERENTIABLE, recording_tapes
+from .core import NOT_DIFFERENTIABLE, bind, defgrad, defop, recording_tapes
 from .tensor import Tensor, convert_to_tensor
 
 __all__ = ["GradientTape", "UnconnectedGradients", "stop_gradient", "variable_read"]
@@ -43,15 +43,20 @@ def _is_variable(value) -> bool:
     return hasattr(value, "_as_tensor") and hasattr(value, "trainable") and not isinstance(value, Tensor)
 
 
+stop_gradient_op = defop("stop_gradient", infer=lambda x: x, impl=lambda x: x,
+                         doc="The same value, through which no gradient flows (an op, so that graphs replayed for "
+                             "a gradient keep it).")
+defgrad(stop_gradient_op, NOT_DIFFERENTIABLE)
+
+
 def stop_gradient(input, name=None) -> Tensor:
-    """The same values, but no gradient flows back through the result (it is a tensor no tape has seen).
+    """The same values, but no gradient flows back through the result.
 
     >>> with tfc.GradientTape() as tape:
     ...     tape.watch(x)
     ...     y = x * tfc.stop_gradient(x)
     """
-    x = convert_to_tensor(input)
-    return Tensor._from_symbol(x._symbol) if x.is_symbolic else Tensor._from_numpy(x._value, x.type)
+    return bind(stop_gradient_op, convert_to_tensor(input))
 
 
 def variable_read(variable, tensor: Tensor) -> None:

@@ -135,22 +135,25 @@ def record_on_tapes(op, region_traces, leading: list[Tensor], outputs: list[Tens
     variables), the floating tensors its regions captured, and a read of each floating Variable they read (read
     here, after the node, so the tapes see a read in this graph; the gradient sums into it).
 
-    For the gradient's re-trace, attrs["shadows"] pairs every Variable the regions read or assign (`assigned`)
+    The gradient replays the regions (replay.py) with attrs["env"]: the tensors they captured, by graph value.
+    For the replay, attrs["shadows"] pairs every Variable the regions read or assign (`assigned`)
     with its value before the node: `snapshots` (read before the node) for the assigned ones, the read made
     here for the others (a node that does not assign a Variable leaves it as it was)."""
     tapes = recording_tapes()
     if not tapes:
         return
-    captured, variables = {}, {}
+    captured, variables, env = {}, {}, {}
     for trace in region_traces:
         captured.update((k, t) for k, t in trace.captured.items() if t.dtype.is_floating)
+        env.update((id(t._symbol), t) for t in trace.captured.values() if t._symbol is not None)
         variables.update(trace.variables)
     snapshots = snapshots or {}
     reads = {k: v._as_tensor() for k, v in variables.items() if k not in snapshots}
     shadows = [(v, snapshots[k] if k in snapshots else reads[k]) for k, v in variables.items()]
     shadows += [(v, snapshots[id(v)]) for v in assigned if id(v) not in variables and id(v) in snapshots]
     floating = [(v, reads[k] if k in reads else v._as_tensor()) for k, v in variables.items() if v.dtype.is_floating]
-    attrs = dict(attrs, captured=list(captured.values()), variables=[v for v, _ in floating], shadows=shadows)
+    attrs = dict(attrs, captured=list(captured.values()), variables=[v for v, _ in floating], shadows=shadows,
+                 env=env)
     for tape in tuple(tapes):
         tape._record(op, list(leading) + list(captured.values()) + [r for _, r in floating], attrs, outputs)
 
@@ -230,19 +233,12 @@ def cond(pred, true_fn: Callable, false_fn: Callable, name=None):
                                       f"{a.type.mlir()} vs {b.type.mlir()}", location=errors.user_location())
     _finish_region(then_region, then_trace, [t for t in then_tensors if t is not None])
     _finish_region(else_region, else_trace, [t for t in else_tensors if t is not None])
-
-    def results_of(fn, what):  # the branch again, as the list of its result tensors (for the gradient)
-        return lambda: [t for t in _tensor_leaves(fn(), what)[1] if t is not None]
-    return build_cond(pred, then_region, else_region, then_result, then_tensors,
-                      (results_of(true_fn, "true_fn"), results_of(false_fn, "false_fn")))
+    return build_cond(pred, then_region, else_region, then_result, then_tensors)
 
 
-def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, leaf_tensors: list,
-               branch_results=None):
-    """Adds the tfc.cond node; returns `template` with its tensor leaves replaced by the node's results.
-
-    `branch_results`: (then, else) functions that re-run each branch and return its result tensors (in node
-    result order), which the gradient re-traces under a tape; needed when a GradientTape records."""
+def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, leaf_tensors: list):
+    """Adds the tfc.cond node; returns `template` with its tensor leaves replaced by the node's results. Under a
+    GradientTape the node is recorded with its regions, which the gradient replays (replay.py)."""
     from .variables import read_handle, variables_assigned_in
 
     trace = current_trace()
@@ -255,10 +251,8 @@ def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, l
                                 [then_region, else_region])
     outputs = [Tensor._from_symbol(v) for v in node.outputs]
     if taped:
-        if branch_results is None:
-            raise AssertionError("build_cond under a GradientTape needs the branch functions")
         record_on_tapes(cond_op, [_REGION_TRACES[then_region], _REGION_TRACES[else_region]], [], outputs,
-                        {"pred": pred, "branches": branch_results}, assigned, snapshots)
+                        {"pred": pred, "regions": (then_region, else_region)}, assigned, snapshots)
     results = iter(outputs)
     return nest.pack_sequence_as(template, [None if t is None else next(results) for t in leaf_tensors])
 
@@ -332,6 +326,8 @@ def _loop_types(leaves: list[Tensor], structure, single: bool, shape_invariants)
 
 
 def _traced_while(cond, body, state, structure, single, shape_invariants, maximum_iterations):
+    from .traced_loops import traced_while
+
     leaves = nest.flatten(state)
     types = _loop_types(leaves, structure, single, shape_invariants)
     limit = None if maximum_iterations is None else convert_to_tensor(maximum_iterations, dtype=_dtypes.int32)
@@ -352,25 +348,7 @@ def _traced_while(cond, body, state, structure, single, shape_invariants, maximu
         _check_next_state(outs, types)
         return outs
 
-    if recording_tapes():
-        from . import loop_stacks
-        if loop_stacks.can_store(leaves, types):
-            outs, loop, body_trace = loop_stacks.stored_while(condition, next_state, leaves, types, limit)
-            record_on_tapes(while_op, [body_trace], leaves, outs,
-                            {"stored": loop, "advance": next_state, "types": types}, loop.assigned)
-            return _packed(structure, single, outs)
-    # Counting iterations: for maximum_iterations, and for the recomputing gradient (which needs the count).
-    counted = limit is not None or bool(recording_tapes())
-    regions = trace_while(
-        lambda *args: (args[0] < limit) & condition(args[1:]) if limit is not None else condition(args[counted:]),
-        lambda *args: ([args[0] + 1] if counted else []) + next_state(args[counted:]),
-        ([TensorType((), _dtypes.int32)] if counted else []) + types)
-    outs = add_while_node(regions, ([convert_to_tensor(0)] if counted else []) + leaves)
-    count, outs = (outs[0], outs[1:]) if counted else (None, outs)
-    if recording_tapes():
-        record_on_tapes(while_op, [regions.body_trace], leaves, outs,
-                        {"count": count, "advance": next_state, "types": types})
-    return _packed(structure, single, outs)
+    return _packed(structure, single, traced_while(condition, next_state, leaves, types, limit))
 
 
 def _packed(structure, single, outs):
@@ -388,28 +366,3 @@ def _check_next_state(values: list[Tensor], types: list[TensorType]) -> None:
             raise errors.TfcValueError(f"tfc.while_loop: loop variable {i} has shape {TensorShape(loop.shape)} but "
                                        f"the body returns shape {value.shape}; pass shape_invariants (None for the "
                                        "dimensions that change)", location=errors.user_location())
-
-
-class WhileRegions:
-    """The traced condition and body of a tfc.while (not yet a node), with the loop variables' types."""
-
-    def __init__(self, types, cond, body, body_trace):
-        self.types, self.cond, self.body, self.body_trace = types, cond, body, body_trace
-
-
-def trace_while(condition: Callable, step: Callable, types: list[TensorType]) -> WhileRegions:
-    """Traces `condition(*loop vars)` (a scalar bool tensor) and `step(*loop vars)` (the next loop variables, a
-    list) into the regions of a tfc.while over loop variables of `types`."""
-    cond_region, cond_trace, cond_result = trace_region(condition, types, "cond")
-    _finish_region(cond_region, cond_trace, [cond_result])
-    body_region, body_trace, body_result = trace_region(step, types, "body")
-    _finish_region(body_region, body_trace, body_result)
-    return WhileRegions(list(types), cond_region, body_region, body_trace)
-
-
-def add_while_node(regions: WhileRegions, inits: list) -> list[Tensor]:
-    """Adds the tfc.while of `regions` on the initial values `inits` to the current graph; returns its results."""
-    trace = current_trace()
-    node = trace.graph.add_node(while_op, [trace.capture(convert_to_tensor(t)) for t in inits], {}, regions.types,
-                                errors.user_location(), [regions.cond, regions.body])
-    return [Tensor._from_symbol(v) for v in node.outputs]

@@ -2,15 +2,16 @@
 
 A control-flow node reaches the tape as ONE op (see control_flow.record_on_tapes) whose inputs are its loop
 variables plus the floating tensors and Variables its regions captured from enclosing graphs. The region's own
-values cannot be used outside it, so the rules re-trace the user's branch / body function under an inner tape,
-inside new control flow, and take that tape's vector-Jacobian product. The re-traced code sees the Variables it
-reads or assigns as local copies holding the values the forward pass saw (variables.local_handles): every
-assignment happens once, in the forward pass.
+values cannot be used outside it, so the rules replay the region's graph (replay.py: the ops the forward pass
+traced, not the user's Python function, so a rebound closure variable cannot change what is differentiated)
+under an inner tape, inside new control flow, and take that tape's vector-Jacobian product. The replay sees the
+Variables it reads or assigns as local copies holding the values the forward pass saw
+(variables.local_handles): every assignment happens once, in the forward pass.
 
-- cond: a cond on the same predicate whose branches each re-trace their branch and give its VJP.
-- while, stored (frontend/loop_stacks.py: the forward loop pushed its state at every iteration): a backward loop
-  j = n-1 .. 0 reads iteration j's state from the stacks, re-traces the body on it and accumulates its VJP. The
-  body runs twice per iteration in all (forward, and once more in the backward pass): O(n).
+- cond: a cond on the same predicate whose branches each replay their branch and give its VJP.
+- while, stored (traced_loops.py: the forward loop pushed its state at every iteration): a backward loop
+  j = n-1 .. 0 reads iteration j's state from the stacks, replays the body on it and accumulates its VJP. The
+  body's ops run twice per iteration in all (forward, and once more in the backward pass): O(n).
 - while, recomputed: the fallback for loops whose variables may change shape between iterations (relaxed
   shape_invariants, or sizes known only at run time), which no stack of equal rows can hold. Iteration j's state
   is recomputed from the initial values by running the body j times: O(n^2) body runs, nothing stored. A Variable
@@ -47,38 +48,42 @@ def _vjp(run, sources: list, variables: list, output_grads: list, shadows) -> li
 
 def cond_gradient(node, *output_grads):
     from .control_flow import cond
+    from .replay import replay_region
 
     info = node.attrs
-    then_results, else_results = info["branches"]
 
-    def branch(run):
+    def branch(region):
+        run = lambda: replay_region(region, [], info["env"])  # noqa: E731
         return lambda: _vjp(run, info["captured"], info["variables"], list(output_grads), info["shadows"])
-    grads = cond(info["pred"], branch(then_results), branch(else_results))
+    grads = cond(info["pred"], *[branch(region) for region in info["regions"]])
     return list(grads)  # one per input: the captured tensors, then one read per Variable
 
 
 def while_gradient(node, *output_grads):
-    from .ops.grad_helpers import zeros_like
+    from .ops.grad_helpers import cast_like, zeros_like
 
     info = node.attrs
-    types = info["types"]
+    types = info["template"].types
     inits = list(node.inputs[:len(types)])
     floating = [k for k, t in enumerate(types) if t.dtype.is_floating]
     seeds = [output_grads[k] if output_grads[k] is not None else zeros_like(inits[k]) for k in floating]
     outer = [zeros_like(t) for t in info["captured"]] + [zeros_like(v) for v in info["variables"]]
     backward = _stored_backward if "stored" in info else _recomputed_backward
     state_grads, outer_grads = backward(info, inits, floating, seeds, outer)
-    by_position = dict(zip(floating, state_grads))
+    # A relaxed shape invariant makes the gradient's type less static than the initial value's: cast it back.
+    by_position = {k: cast_like(g, inits[k]) for k, g in zip(floating, state_grads)}
     return [by_position.get(k) for k in range(len(types))] + list(outer_grads)
 
 
 def _step_vjp(info, state: list, floating: list[int], grads: list, shadows) -> tuple[list, list]:
     """One iteration's VJP at `state`: (gradients of the floating loop variables, of the captured tensors and
     Variables), given the gradients `grads` of the floating loop variables after the iteration."""
-    count = len(info["types"])
-    weights = [grads[floating.index(k)] if k in floating else None for k in range(count)]
-    step = _vjp(lambda: info["advance"](state), [state[k] for k in floating] + info["captured"], info["variables"],
-                weights, shadows)
+    from .replay import replay_region
+
+    template = info["template"]
+    weights = [grads[floating.index(k)] if k in floating else None for k in range(len(template.types))]
+    step = _vjp(lambda: replay_region(template.body, state, info["env"]), [state[k] for k in floating] +
+                info["captured"], info["variables"], weights, shadows)
     return step[:len(floating)], step[len(floating):]
 
 
@@ -88,7 +93,7 @@ def _stored_backward(info, inits, floating, seeds, outer):
     from .ops.sequence import row
 
     loop = info["stored"]
-    count = len(info["types"])
+    count = len(info["template"].types)
     assigned = {id(v) for v in loop.assigned}
     shadows = [(v, t) for v, t in info["shadows"] if id(v) not in assigned]
 
@@ -107,8 +112,8 @@ def _recomputed_backward(info, inits, floating, seeds, outer):
     """j = n .. 1: the state before iteration j is recomputed by running the body j-1 times from `inits`."""
     from .control_flow import while_loop
 
-    types, shadows = info["types"], info["shadows"]
-    shapes = [TensorShape(t.shape) for t in types]
+    shadows = info["shadows"]
+    shapes = [TensorShape(t.shape) for t in info["template"].types]
 
     def replayed(run):
         graph = current_trace().graph
@@ -123,8 +128,10 @@ def _recomputed_backward(info, inits, floating, seeds, outer):
         return results
 
     def state_before(iteration):
+        from .replay import replay_region
+
         def body(j, *state):
-            return (j + 1, *replayed(lambda: info["advance"](list(state))))
+            return (j + 1, *replayed(lambda: replay_region(info["template"].body, list(state), info["env"])))
         result = while_loop(lambda j, *state: j < iteration, body, (convert_to_tensor(0), *inits),
                             shape_invariants=(TensorShape(()), *shapes))
         return list(result[1:])

@@ -139,6 +139,7 @@ class Graph:
         # Function bodies only (see tfc.variables): (Variable, input Value) per variable the body uses, variables
         # created while tracing, and tfc.print calls to replay after each native call.
         self.captured_variables: list = []
+        self.local_handles: list = []  # (Variable, Value): a gradient's local copies (variables.local_handles)
         self.created_variables: list = []
         self.prints: list = []
         # Run-time checks (frontend/checks.py): CheckSpecs while tracing, then (output index, message, location)

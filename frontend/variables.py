@@ -83,6 +83,8 @@ def local_handles(pairs):
     like a Variable (lowering: var_state), and never written back."""
     saved = getattr(_local, "handles", {})
     _local.handles = {**saved, **{id(var): (var, tensor._symbol) for var, tensor in pairs}}
+    for var, tensor in pairs:  # replays (replay.py) find the Variable of a local copy there
+        _root(tensor._symbol.graph).local_handles.append((var, tensor._symbol))
     try:
         yield
     finally:
@@ -118,6 +120,15 @@ def assigned_variables(graph: Graph) -> list:
     return [(var, value) for var, value in graph.captured_variables if id(value) in handles]
 
 
+def owner_of(handle: Value) -> "Variable":
+    """The Variable whose graph input or local copy `handle` is."""
+    root = _root(handle.graph)
+    for var, value in root.captured_variables + root.local_handles:
+        if value is handle:
+            return var
+    raise AssertionError(f"{handle} is not a Variable's handle")
+
+
 def read_handle(variable: "Variable") -> Tensor:
     """The Variable's current value in the trace (or its local copy's), a read no GradientTape is told about."""
     return bind(read_variable_op, Tensor._from_symbol(handle_for(variable)))
@@ -125,14 +136,12 @@ def read_handle(variable: "Variable") -> Tensor:
 
 def variables_assigned_in(regions: list[Graph]) -> list:
     """The Variables that some assign_variable inside `regions` (at any depth) writes, in first-seen order."""
-    owners = {id(value): var for var, value in _root(regions[0]).captured_variables} if regions else {}
-    owners.update({id(value): var for var, value in getattr(_local, "handles", {}).values()})
     found: dict[int, Variable] = {}
 
     def walk(graph: Graph) -> None:
         for node in graph.nodes:
             if node.op is assign_variable_op:
-                var = owners[id(node.inputs[0])]
+                var = owner_of(node.inputs[0])
                 found.setdefault(id(var), var)
             for region in node.regions:
                 walk(region)

@@ -1,6 +1,6 @@
 """Sequences: `tfc.range`; `row` (x[i] for a scalar tensor i), which AutoGraph's `for` loops use; and the two
 ops that make a tensor a stack of rows, `write_row` and `resize_rows`, with which a differentiated while loop
-stores its state at every iteration (frontend/loop_stacks.py).
+stores its state at every iteration (frontend/traced_loops.py).
 
 `for i in tfc.range(n)` inside a tfc.function becomes a tfc.while counting i from start to limit (the range
 tensor itself is never built unless used); `for row in x` over a tensor loops over `row(x, i)`.

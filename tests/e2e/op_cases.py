@@ -140,6 +140,9 @@ CASES += [
     Case("shape", lambda x: [tfc.core.bind(shape_op, x, dtype=tfc.int32), tfc.core.bind(shape_op, x, dtype=tfc.int64)],
          lambda x: [np.array(x.shape, np.int32), np.array(x.shape, np.int64)], [((3, 4),), ((),), ((2, 1, 5),)],
          ("float32", "bool")),
+    # round: the numeric gradient check sees a piecewise-constant function (0), where stop_gradient gives None
+    Case("stop_gradient", lambda x: tfc.stop_gradient(tfc.round(x)) * 2, lambda x: np.round(x) * 2,
+         [(s,) for s in UNARY_SHAPES], ("float32", "float64")),
     Case("cond", lambda x: tfc.cond(tfc.reduce_sum(x) > 0, lambda: x * 2, lambda: -x),
          lambda x: x * 2 if np.sum(x, dtype=x.dtype) > 0 else -x, [(s,) for s in UNARY_SHAPES], ("float32", "int32")),
     Case("while", lambda x: tfc.while_loop(lambda v: tfc.reduce_sum(v) < 10, lambda v: v + 1, x), _while_reference,

@@ -81,7 +81,8 @@ def _stacks(x, i):
     from tfc.ops.sequence import resize_rows, row, write_row
     from tfc.ops.shape import broadcast_like
     grown = resize_rows(x, i + 2)
-    return [write_row(grown, i, row(x, i)), tfc.shape(x), broadcast_like(tfc.constant(2.0), x)]
+    return [write_row(grown, i, row(x, i)), tfc.shape(x), broadcast_like(tfc.constant(2.0), x),
+            tfc.stop_gradient(x)]
 
 
 f32 = tfc.float32
