@@ -163,7 +163,17 @@ def _transpose(em: Emitter, node: Node, inputs: list[str]) -> str:
 
 @lowers(ops.reshape)
 def _reshape(em: Emitter, node: Node, inputs: list[str]) -> str:
-    return em.reshape(inputs[0], node.inputs[0].type, node.outputs[0].type)
+    source, target = node.inputs[0].type, node.outputs[0].type
+    return em.reshape(inputs[0], source, target, unit_reshape_sizes(em, inputs[0], source, target))
+
+
+def unit_reshape_sizes(em: Emitter, value: str, source: TensorType, target: TensorType) -> list[str] | None:
+    """For a reshape that only inserts or removes size-1 dimensions (expand_dims, squeeze, keepdims), the
+    run-time sizes of target's dynamic dimensions: source's, in order. None for any other reshape."""
+    kept = [(axis, d) for axis, d in enumerate(source.shape) if d != 1]
+    if target.is_static or [d for _, d in kept] != [d for d in target.shape if d != 1]:
+        return None
+    return [em.dim(value, source, axis) for axis, d in kept if d is None]
 
 
 # ----------------------------------------------------------------------------------- more reductions (issue 3)
@@ -217,17 +227,38 @@ def _reduce_mean(em: Emitter, node: Node, inputs: list[str]) -> str:
     wide = TensorType(out.shape, accumulator_dtype(out.dtype))
     count = 1
     for axis in node.attrs["axes"]:
-        if xt.shape[axis] is None:
-            raise NotImplementedError("reduce_mean over a dimension unknown until run time")
-        count *= xt.shape[axis]
-    if count in (0, 1) and not out.dtype.is_floating:
+        count *= xt.shape[axis] if xt.shape[axis] is not None else 1
+    dynamic = [axis for axis in node.attrs["axes"] if xt.shape[axis] is None]
+    if count in (0, 1) and not dynamic and not out.dtype.is_floating:
         return total  # an empty integer mean is 0 (the sum), and dividing by 1 changes nothing
+    if dynamic:  # the count is known at run time: a 0-d operand of the division
+        return round_accumulator(em, emit_elementwise(em, wide, [(total, wide), _run_time_count(
+            em, inputs[0], xt, dynamic, count, wide.dtype)], _divide), wide, out.dtype)
+    return round_accumulator(em, emit_elementwise(em, wide, [(total, wide)],
+                                                  lambda b, x: _divide(b, x, b.constant(count))), wide, out.dtype)
 
-    def divide(b: ScalarBuilder, x: str) -> str:
-        if b.dtype.is_floating:
-            return b.op(f"arith.divf {x}, {b.constant(count)}")
-        return b.op(f"arith.div{_signed(b)}i {x}, {b.constant(count)}")  # divsi truncates toward zero, as TF
-    return round_accumulator(em, emit_elementwise(em, wide, [(total, wide)], divide), wide, out.dtype)
+
+def _divide(b: ScalarBuilder, x: str, count: str) -> str:
+    if b.dtype.is_floating:
+        return b.op(f"arith.divf {x}, {count}")
+    return b.op(f"arith.div{_signed(b)}i {x}, {count}")  # divsi truncates toward zero, as TF
+
+
+def _run_time_count(em: Emitter, x: str, xt: TensorType, axes: list[int], static: int, dtype) -> tuple:
+    """(a 0-d tensor, its type) holding static * the sizes of `axes` of x, as `dtype`; at least 1 for integers
+    (an empty integer mean is 0, the sum, as in the static case)."""
+    count = em.index(static)
+    for axis in axes:
+        count = em.assign(f"arith.muli {count}, {em.dim(x, xt, axis)} : index", "n")
+    if not dtype.is_floating:
+        count = em.assign(f"arith.maxui {count}, {em.index(1)} : index", "n")
+    count = em.assign(f"arith.index_cast {count} : index to i64", "n")
+    if dtype.is_floating:
+        count = em.assign(f"arith.uitofp {count} : i64 to {dtype.storage}", "n")
+    elif dtype.storage != "i64":
+        count = em.assign(f"arith.trunci {count} : i64 to {dtype.storage}", "n")
+    scalar = TensorType((), dtype)
+    return em.assign(f"tensor.from_elements {count} : {scalar.mlir(storage=True)}", "count"), scalar
 
 
 def _arg_reduction(greater: bool):

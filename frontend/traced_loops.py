@@ -129,7 +129,7 @@ def traced_while(condition: Callable, next_state: Callable, leaves: list[Tensor]
     body_region, body_trace, body_result = trace_region(lambda *s: next_state(list(s)), types, "body")
     _finish_region(body_region, body_trace, body_result)
     template = LoopTemplate(cond_region, body_region, types, limit, 0)
-    if _real_tape() and all(t == leaf.type and t.is_static for leaf, t in zip(leaves, types)):
+    if _real_tape() and all(t == leaf.type for leaf, t in zip(leaves, types)) and _keeps_sizes(body_region):
         node, loop = _stored_loop(template, leaves)
         attrs = {"stored": loop}
     else:  # counted: maximum_iterations, and the count of the recomputing gradient
@@ -143,6 +143,22 @@ def traced_while(condition: Callable, next_state: Callable, leaves: list[Tensor]
     record_on_tapes(while_op, [body_trace], leaves, outs, dict(attrs, template=template),
                     loop.assigned if loop else ())
     return outs
+
+
+def _keeps_sizes(body: Graph) -> bool:
+    """Whether each loop variable provably keeps its size from one iteration to the next, so that iterations are
+    rows of one stack: static shapes, or run-time sizes that the body's dimension rules carry through unchanged
+    (tfc.passes.shape_dims: the same symbolic propagation that sizes a function's outputs)."""
+    if all(v.type.is_static for v in body.inputs):
+        return True
+    from tfc.passes.shape_dims import Dim, propagate
+
+    env = {id(v): [Dim(d) if d is not None else Dim.symbol(k, axis) for axis, d in enumerate(v.type.shape)]
+           for k, v in enumerate(body.inputs)}
+    for j, value in enumerate(_outer_values(body)):  # captured values: sizes of their own, unrelated to the state
+        env.setdefault(id(value), [Dim(d) if d is not None else Dim.symbol(-1 - j, axis)
+                                   for axis, d in enumerate(value.type.shape)])
+    return propagate(body, env) == [env[id(v)] for v in body.inputs]
 
 
 def _below(i, limit, go):

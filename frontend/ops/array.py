@@ -13,7 +13,7 @@ from ..graph import TensorType
 from ..tensor import Tensor, constant, convert_to_tensor
 from .common import (broadcast_shapes, check_dtype, check_same_dtype, fail, normalize_axis,
                      require_int_list)
-from .shape import reshape
+from .shape import reshape, unit_reshape
 from .grad_helpers import scatter_slice, unbroadcast
 
 __all__ = ["broadcast_to", "concat", "pad", "reverse", "gather", "expand_dims", "squeeze", "stack", "unstack",
@@ -367,7 +367,7 @@ def expand_dims(input, axis, name=None):  # noqa: A002
     """Inserts a size-1 dimension at `axis` (-1 appends)."""
     x = convert_to_tensor(input)
     axis = _axis_or_fail("expand_dims", axis, x.ndim + 1)
-    return reshape(x, list(x.shape[:axis]) + [1] + list(x.shape[axis:]))
+    return unit_reshape(x, list(x.shape[:axis]) + [1] + list(x.shape[axis:]))
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
@@ -380,7 +380,7 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
         for a in axes:
             if x.shape[a] != 1:
                 fail("squeeze", f"cannot squeeze axis {a} of shape {tuple(x.shape)}: expected size 1, got {x.shape[a]}")
-    return reshape(x, [d for i, d in enumerate(x.shape) if i not in axes])
+    return unit_reshape(x, [d for i, d in enumerate(x.shape) if i not in axes])
 
 
 def stack(values, axis=0, name=None):

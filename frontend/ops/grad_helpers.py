@@ -78,6 +78,12 @@ def keepdims_shape(x: Tensor, axes) -> tuple:
     return tuple(1 if i in axes else d for i, d in enumerate(x.shape))
 
 
+def kept_axes(reduced: Tensor, x: Tensor, axes) -> Tensor:
+    """A reduction of x over `axes` (with or without keepdims) with those axes as size 1: x's rank again."""
+    from .shape import unit_reshape
+    return unit_reshape(reduced, keepdims_shape(x, axes))
+
+
 def scatter_slice(grad: Tensor, like: Tensor, begin, strides) -> Tensor:
     """The gradient of slicing `like`: `grad` placed at begin::strides of a zero tensor shaped like `like`.
     A stride s spreads grad by interleaving s-1 zero slabs (concat on a new axis, then merge the two axes)."""

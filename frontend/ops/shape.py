@@ -55,7 +55,30 @@ def reshape(tensor, shape, name=None):
     return bind(_reshape, x, shape=tuple(dims))
 
 
-defgrad(_reshape, lambda node, g: (reshape(g, node.inputs[0].shape),))
+def unit_reshape(x, shape):
+    """x with size-1 dimensions inserted or removed (`shape` is x's shape so changed; its None dimensions are
+    x's run-time ones, in order): expand_dims and squeeze, also on tensors of run-time size."""
+    x = convert_to_tensor(x)
+    if [d for d in x.shape if d != 1] != [d for d in shape if d != 1]:
+        raise AssertionError(f"unit_reshape of {x.shape} to {tuple(shape)} changes more than size-1 dimensions")
+    return bind(_reshape, x, shape=tuple(shape)) if None in x.shape else reshape(x, shape)
+
+
+def _reshape_grad(node, g):
+    x = node.inputs[0]
+    if x.type.is_static:
+        return (reshape(g, x.shape),)
+    if [d for d in x.shape if d != 1] == [d for d in g.shape if d != 1]:
+        return (unit_reshape(g, x.shape),)
+    if list(x.shape).count(None) == 1:  # the other dimensions are known: the run-time one is inferred
+        return (reshape(g, [-1 if d is None else d for d in x.shape]),)
+    from ..errors import UnsupportedError, user_location
+    raise UnsupportedError(f"the gradient of reshape from {x.shape} to {g.shape}: a reshape of a tensor with more "
+                           "than one dimension known only at run time, other than inserting or removing size-1 "
+                           "dimensions, has no gradient yet", location=user_location())
+
+
+defgrad(_reshape, _reshape_grad)
 
 
 def _transpose_rule(x: TensorType, *, perm) -> TensorType:

@@ -181,3 +181,20 @@ def test_a_variable_assigned_in_a_recomputed_loop_is_refused():
     with pytest.raises(tfc.errors.UnsupportedError, match="change shape between iterations") as info:
         step(np.array([1.0, 2.0]))
     assert "test_loop_gradients.py" in str(info.value)
+
+
+def test_loop_over_a_run_time_batch_stores_its_iterations():
+    # h has a None batch dimension: the body's dimension rules show it keeps h's size, so iterations are stored
+    # (rows of a [None, None, 3] stack); one trace serves every batch size and trip count.
+    def rnn(h, w, n):
+        return tfc.while_loop(lambda i, h: i < n, lambda i, h: (i + 1, tfc.tanh(tfc.matmul(h, w)) + 0.5 * h),
+                              (0, h))[1]
+
+    signature = [tfc.TensorSpec([None, 3], F64), tfc.TensorSpec([3, 3], F64), tfc.TensorSpec([], tfc.int32)]
+    compiled = tfc.function(lambda h, w, n: tape_gradients(lambda h, w: rnn(h, w, n), h, w), input_signature=signature)
+    rng = np.random.default_rng(2)
+    for batch, n in [(2, 3), (5, 0), (1, 6)]:
+        arrays = [rng.normal(size=(batch, 3)), rng.normal(size=(3, 3)) * 0.5]
+        check_gradients(lambda h, w: rnn(h, w, tfc.constant(n)), arrays, lambda *a: compiled(*a, np.int32(n)))
+    assert compiled.experimental_get_tracing_count() == 1
+    assert '"tfc.write_row"' in compiled.get_concrete_function().as_text()
