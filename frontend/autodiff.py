@@ -229,11 +229,7 @@ class GradientTape:
             if node.op.gradient is None:
                 raise errors.UnsupportedError(f"tfc.{node.op.name} has no gradient yet; wrap its result in "
                                               "tfc.stop_gradient if none is needed", location=errors.user_location())
-            if len(out_grads) > 1:
-                from .ops.grad_helpers import zeros_like
-                out_grads = [zeros_like(t) if g is None and t.dtype.is_floating else g
-                             for g, t in zip(out_grads, node.outputs)]
-            node.needs = needs
+            node.needs = needs  # an output without a gradient gets None (rules of multi-result ops handle it)
             in_grads = node.op.gradient(node, *out_grads)
             for t, g, need in zip(node.inputs, in_grads, needs):
                 if need and g is not None:

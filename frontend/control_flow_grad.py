@@ -68,8 +68,11 @@ def while_gradient(node, *output_grads):
     floating = [k for k, t in enumerate(types) if t.dtype.is_floating]
     seeds = [output_grads[k] if output_grads[k] is not None else zeros_like(inits[k]) for k in floating]
     outer = [zeros_like(t) for t in info["captured"]] + [zeros_like(v) for v in info["variables"]]
-    backward = _stored_backward if "stored" in info else _recomputed_backward
-    state_grads, outer_grads = backward(info, inits, floating, seeds, outer)
+    if "stored" in info:  # gradients of the stacks (second order: the backward loop read them) come after
+        stack_grads = list(output_grads[len(types):])
+        state_grads, outer_grads = _stored_backward(info, floating, seeds, outer, stack_grads)
+    else:
+        state_grads, outer_grads = _recomputed_backward(info, inits, floating, seeds, outer)
     # A relaxed shape invariant makes the gradient's type less static than the initial value's: cast it back.
     by_position = {k: cast_like(g, inits[k]) for k, g in zip(floating, state_grads)}
     return [by_position.get(k) for k in range(len(types))] + list(outer_grads)
@@ -87,8 +90,9 @@ def _step_vjp(info, state: list, floating: list[int], grads: list, shadows) -> t
     return step[:len(floating)], step[len(floating):]
 
 
-def _stored_backward(info, inits, floating, seeds, outer):
-    """j = n .. 1: the state before iteration j is row j-1 of the forward loop's stacks."""
+def _stored_backward(info, floating, seeds, outer, stack_grads):
+    """j = n .. 1: the state before iteration j is row j-1 of the forward loop's stacks. A stack's gradient
+    (when the stack itself was differentiated: second order) adds its row j-1 to that state's gradient."""
     from .control_flow import while_loop
     from .ops.sequence import row
 
@@ -102,6 +106,8 @@ def _stored_backward(info, inits, floating, seeds, outer):
         state = [row(stack, k) for stack in loop.stacks[:count]]
         values = [(v, row(stack, k)) for v, stack in zip(loop.assigned, loop.stacks[count:])]
         state_grads, outer_grads = _step_vjp(info, state, floating, list(grads[:len(floating)]), shadows + values)
+        state_grads = [g if stack_grads[i] is None else g + row(stack_grads[i], k)
+                       for g, i in zip(state_grads, floating)]
         return (k, *state_grads, *[a + b for a, b in zip(grads[len(floating):], outer_grads)])
 
     result = while_loop(lambda j, *grads: j > 0, body, (loop.count, *seeds, *outer))

@@ -140,7 +140,10 @@ def traced_while(condition: Callable, next_state: Callable, leaves: list[Tensor]
         attrs = {"count": _results(node)[0]}
     register_loop(node, template)
     outs = _results(node)[template.first:template.first + len(types)]
-    record_on_tapes(while_op, [body_trace], leaves, outs, dict(attrs, template=template),
+    # The stacks are results too (after the loop variables), so that a tape around this gradient's computation
+    # connects what the backward loop reads back to the inputs: second-order gradients flow through them.
+    stacks = loop.stacks[:len(types)] if loop else []
+    record_on_tapes(while_op, [body_trace], leaves, outs + stacks, dict(attrs, template=template),
                     loop.assigned if loop else ())
     return outs
 

@@ -113,11 +113,12 @@ def _take_prefix(x: Tensor, axis: int, length: int) -> Tensor:
 
 def via_composition(compose, node, grad: Tensor):
     """Differentiates an op through an equivalent composition of differentiable ops (for ops such as conv2d
-    whose gradient is a scatter): the composition runs on fresh copies of the inputs under an inner tape.
-    Higher-order gradients do not flow through this first-order rule."""
-    from ..autodiff import GradientTape, stop_gradient
+    whose gradient is a scatter): the composition runs on the op's own inputs under an inner tape, whose
+    gradient is built from differentiable ops too. So tapes that record while this gradient is built (a tape
+    around `tape.gradient`) see it as a function of the inputs and of `grad`: second-order gradients flow."""
+    from ..autodiff import GradientTape
 
-    inputs = [stop_gradient(x) for x in node.inputs]
+    inputs = list(node.inputs)
     with GradientTape() as tape:
         tape.watch(inputs)
         out = compose(*inputs, **node.attrs)
