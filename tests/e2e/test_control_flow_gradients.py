@@ -160,6 +160,20 @@ def test_a_variable_assigned_in_a_differentiated_branch_is_assigned_once(x):
             np.testing.assert_allclose(got, want)
 
 
+def test_the_gradient_differentiates_what_the_branch_computed_not_its_closure_now():
+    # `x = tfc.cond(..., lambda: x * w, ...)` rebinds the x the branch closes over; the gradient replays the traced
+    # branch (x before the cond), not the lambda (which would now read the cond's result). Likewise a loop body
+    # closing over a w that is rebound after the loop.
+    def f(x, w):
+        x = tfc.cond(w > 0.0, lambda: x * w, lambda: x)
+        y = tfc.while_loop(lambda h: tfc.reduce_sum(h) < 20.0, lambda h: h * w + 1.0, x, maximum_iterations=4)
+        w = w * 3.0
+        return y + w
+
+    compiled = tfc.function(lambda x, w: tape_gradients(f, x, w))
+    check(f, [np.array([1.0, 2.0]), np.array(1.5)], compiled)
+
+
 def loop_with_return(x, w, n):
     for i in tfc.range(n):
         x = tfc.sin(x) * w + x

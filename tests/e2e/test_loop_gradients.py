@@ -198,3 +198,35 @@ def test_loop_over_a_run_time_batch_stores_its_iterations():
         check_gradients(lambda h, w: rnn(h, w, tfc.constant(n)), arrays, lambda *a: compiled(*a, np.int32(n)))
     assert compiled.experimental_get_tracing_count() == 1
     assert '"tfc.write_row"' in compiled.get_concrete_function().as_text()
+
+
+def test_a_variable_assigned_in_an_if_inside_a_loop():
+    # The if's branch assigns v inside the loop body: the stacks hold v's value at each iteration, the backward
+    # loop replays the body (and the if) on local copies, and the forward pass is the only one assigning.
+    v = tfc.Variable(np.array(0.5))
+
+    def loop(x, w, n):
+        for i in tfc.range(n):
+            if tfc.reduce_sum(x) > 0.0:
+                v.assign_add(0.25)
+                x = tfc.sin(x) * w + v * x
+            else:
+                x = x * w - v
+        return x
+
+    def step(x, w, n):
+        with tfc.GradientTape() as tape:
+            tape.watch([x, w])
+            loss = tfc.reduce_sum(tfc.autograph.convert(loop)(x, w, n))
+        return tape.gradient(loss, [x, w, v], unconnected_gradients=tfc.UnconnectedGradients.ZERO)
+
+    arrays = [np.array([0.5, -0.2]), np.array(0.9)]
+    compiled = tfc.function(step)
+    for n in (0, 3):
+        v.assign(0.5)
+        eager = [g.numpy() for g in step(*[tfc.constant(a) for a in arrays], tfc.constant(n))]
+        assert v.numpy() == 0.5 + 0.25 * n
+        v.assign(0.5)
+        for got, want in zip(compiled(*arrays, np.int32(n)), eager):
+            np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
+        assert v.numpy() == 0.5 + 0.25 * n
