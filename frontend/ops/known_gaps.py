@@ -18,6 +18,10 @@ KNOWN_GAPS = {
                       "seed gives different numbers than TensorFlow (but the same eager and compiled)",
     "dynamic-shapes": "the new data-movement ops (concat, slice, pad, gather, reverse, cumsum, einsum, conv2d, "
                       "pool2d, random) need static shapes when compiled",
+    "loop-gradient-recompute": "the gradient of a while_loop whose loop variables may change shape between "
+                               "iterations (relaxed shape_invariants, or run-time sizes that the dimension rules "
+                               "cannot follow through the body) recomputes each iteration's state from the start "
+                               "(O(n^2) body runs) instead of storing it, and refuses a Variable assigned in the loop",
     "where-one-arg-traced": "tfc.where(condition) and boolean-mask indexing have data-dependent shapes: eager only",
     "gather-batch-dims": "tfc.gather supports batch_dims=0 only",
     "cuda-constant-operands": "the CUDA launch plan has no buffers for constants embedded in the graph (a "
