@@ -244,7 +244,7 @@ def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, l
     trace = current_trace()
     types = list(_cond_rule(pred.type, regions=(then_region, else_region)))
     taped = bool(recording_tapes())
-    if taped:  # the gradient re-traces the branches with the Variables they assign as they were before the node
+    if taped:  # the gradient replays the branches with the Variables they assign as they were before the node
         assigned = variables_assigned_in([then_region, else_region])
         snapshots = {id(v): read_handle(v) for v in assigned}
     node = trace.graph.add_node(cond_op, [trace.capture(pred)], {}, types, errors.user_location(),

@@ -53,8 +53,10 @@ def cond_gradient(node, *output_grads):
     info = node.attrs
 
     def branch(region):
-        run = lambda: replay_region(region, [], info["env"])  # noqa: E731
-        return lambda: _vjp(run, info["captured"], info["variables"], list(output_grads), info["shadows"])
+        def vjp():
+            return _vjp(lambda: replay_region(region, [], info["env"]), info["captured"], info["variables"],
+                        list(output_grads), info["shadows"])
+        return vjp
     grads = cond(info["pred"], *[branch(region) for region in info["regions"]])
     return list(grads)  # one per input: the captured tensors, then one read per Variable
 

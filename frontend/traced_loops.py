@@ -33,6 +33,7 @@ from the initial values (O(n^2) body runs, nothing stored).
 """
 from __future__ import annotations
 
+import math
 from typing import Callable
 
 from . import dtypes as _dtypes, errors
@@ -182,7 +183,8 @@ def _initial_capacity(types: list[TensorType], limit: Tensor | None) -> Tensor:
 
     if limit is None:
         return convert_to_tensor(1)
-    row = max([t.num_elements for t in types] + [1])
+    # A run-time size counts as 1024 here: the budget must hold without knowing it.
+    row = max([math.prod(d if d is not None else 1024 for d in t.shape) for t in types] + [1])
     return maximum(minimum(limit, max(1, PREALLOCATE_ELEMENTS // row)), 1)
 
 

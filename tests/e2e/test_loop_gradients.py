@@ -183,12 +183,15 @@ def test_a_variable_assigned_in_a_recomputed_loop_is_refused():
     assert "test_loop_gradients.py" in str(info.value)
 
 
-def test_loop_over_a_run_time_batch_stores_its_iterations():
+@pytest.mark.parametrize("limited", [False, True], ids=["growing", "maximum_iterations"])
+def test_loop_over_a_run_time_batch_stores_its_iterations(limited):
     # h has a None batch dimension: the body's dimension rules show it keeps h's size, so iterations are stored
-    # (rows of a [None, None, 3] stack); one trace serves every batch size and trip count.
+    # (rows of a [None, None, 3] stack, grown or preallocated); one trace serves every batch size and trip count.
     def rnn(h, w, n):
-        return tfc.while_loop(lambda i, h: i < n, lambda i, h: (i + 1, tfc.tanh(tfc.matmul(h, w)) + 0.5 * h),
-                              (0, h))[1]
+        step = lambda i, h: (i + 1, tfc.tanh(tfc.matmul(h, w)) + 0.5 * h)  # noqa: E731
+        if limited:
+            return tfc.while_loop(lambda i, h: i < 100, step, (0, h), maximum_iterations=n)[1]
+        return tfc.while_loop(lambda i, h: i < n, step, (0, h))[1]
 
     signature = [tfc.TensorSpec([None, 3], F64), tfc.TensorSpec([3, 3], F64), tfc.TensorSpec([], tfc.int32)]
     compiled = tfc.function(lambda h, w, n: tape_gradients(lambda h, w: rnn(h, w, n), h, w), input_signature=signature)
