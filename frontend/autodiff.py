@@ -7,8 +7,9 @@ numpy, or, inside `@tfc.function`, is traced into the same graph as the forward 
 graph passes (dce prunes forward values the gradient does not need) and compiled to one native function.
 
 Identity is per Tensor object: `stop_gradient(x)` is the result of an op without a gradient (a new Tensor on the
-same value eagerly, an identity node when traced). Variables report their reads through `variable_read(var, tensor)`; the gradient with respect to a
-Variable is the sum over the tensors read from it while the tape recorded.
+same value eagerly, an identity node when traced). Variables report their reads through
+`variable_read(var, tensor)`; the gradient with respect to a Variable is the sum over the tensors read from it
+while the tape recorded.
 """
 from __future__ import annotations
 

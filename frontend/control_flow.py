@@ -87,7 +87,7 @@ def _while_gradient(node, *output_grads):
     return while_gradient(node, *output_grads)
 
 
-# The rules (in control_flow_grad) re-trace the branch / body functions under an inner tape: see there.
+# The rules (in control_flow_grad) replay the traced branch / body under an inner tape: see there.
 defgrad(cond_op, _cond_gradient)
 defgrad(while_op, _while_gradient)
 

@@ -85,7 +85,8 @@ def _replay_cond(node, inputs, env) -> list:
     from .control_flow import cond
 
     then_region, else_region = node.regions
-    return list(cond(inputs[0], lambda: replay_region(then_region, [], env), lambda: replay_region(else_region, [], env)))
+    return list(cond(inputs[0], lambda: replay_region(then_region, [], env),
+                     lambda: replay_region(else_region, [], env)))
 
 
 def _replay_while(node, inputs, env) -> list:
@@ -101,13 +102,13 @@ def _replay_while(node, inputs, env) -> list:
     count = len(template.types)
     limit = None if template.limit is None else \
         (template.limit if not template.limit.is_symbolic else _lookup(env, template.limit._symbol))
-    state = run_template(template, inputs[template.first:template.first + count], env, limit)
+    state = _run_template(template, inputs[template.first:template.first + count], env, limit)
     outs = [None] * len(node.outputs)
     outs[template.first:template.first + count] = state
     return outs
 
 
-def run_template(template: LoopTemplate, state: list, env: dict, limit=None) -> list:
+def _run_template(template: LoopTemplate, state: list, env: dict, limit=None) -> list:
     """The user's loop again (tfc.while_loop on its replayed condition and body), from `state`."""
     from .control_flow import while_loop
 

@@ -71,15 +71,15 @@ def _root(graph: Graph) -> Graph:
     return graph
 
 
-_local = threading.local()  # .handles: id(Variable) -> (Variable, Value) while a gradient re-traces code
+_local = threading.local()  # .handles: id(Variable) -> (Variable, Value) while a gradient replays a region
 
 
 @contextlib.contextmanager
 def local_handles(pairs):
     """Inside this block, reads and assignments of each Variable in `pairs` ([(Variable, Tensor)]) act on a local
-    copy that starts as the tensor's value, not on the Variable. The gradients of tfc.cond and tfc.while re-trace
-    the user's branch or body with it: their assignments already happened once, in the forward pass, and the
-    re-traced code must see the values the Variables had there. The copy is threaded through nested control flow
+    copy that starts as the tensor's value, not on the Variable. The gradients of tfc.cond and tfc.while replay
+    the traced branch or body with it (replay.py): their assignments already happened once, in the forward pass,
+    and the replay must see the values the Variables had there. The copy is threaded through nested control flow
     like a Variable (lowering: var_state), and never written back."""
     saved = getattr(_local, "handles", {})
     _local.handles = {**saved, **{id(var): (var, tensor._symbol) for var, tensor in pairs}}
