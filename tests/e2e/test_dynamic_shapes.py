@@ -23,6 +23,8 @@ DYNAMIC_CASES = [
     ("reduce to scalar", lambda x: tfc.reduce_sum(x * x), [S([None])], [[(0,)], [(1,)], [(100,)]]),
     ("mean over run-time rows", lambda x: [tfc.reduce_mean(x, axis=0), tfc.reduce_mean(tfc.cast(x * 10, tfc.int32))],
      [S([None, 3])], [[(1, 3)], [(7, 3)]]),
+    ("run-time shape", lambda x: tfc.cast(tfc.shape(x), tfc.float32) * 2.0 + tfc.reduce_sum(x),
+     [S([None, None])], [[(2, 3)], [(5, 1)]]),
     ("expand_dims and squeeze",
      lambda x: tfc.squeeze(tfc.expand_dims(x, 0) + 1.0, 0) * tfc.squeeze(tfc.expand_dims(x, 2)),
      [S([None, None])], [[(2, 3)], [(1, 4)]]),

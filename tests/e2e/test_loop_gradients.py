@@ -233,3 +233,16 @@ def test_a_variable_assigned_in_an_if_inside_a_loop():
         for got, want in zip(compiled(*arrays, np.int32(n)), eager):
             np.testing.assert_allclose(got.numpy(), want, rtol=1e-12)
         assert v.numpy() == 0.5 + 0.25 * n
+
+
+def test_stacks_are_written_in_place_and_copied_only_by_the_growing_loop():
+    # After bufferization the inner (per-iteration) loop carries no stack: the stacks are written in place. Only
+    # the outer loop, once per capacity doubling, carries (and copies) them; the backward loop reads them.
+    def loop(x, w, n):
+        return tfc.while_loop(lambda i, h: i < n, lambda i, h: (i + 1, tfc.sin(h) * w + h * 0.5), (0, x))[1]
+
+    compiled = tfc.function(lambda x, w, n: tape_gradients(lambda x, w: loop(x, w, n), x, w))
+    text = compiled.get_concrete_function(np.zeros(3), np.array(1.0), np.int32(3)).as_text("bufferized")
+    loops = [line for line in text.splitlines() if "scf.while" in line]
+    carrying = [line for line in loops if "memref<?x" in line.split("->")[0]]
+    assert len(loops) == 3 and len(carrying) == 1  # forward outer, forward inner, backward
