@@ -95,52 +95,65 @@ def emit_conv2d(em: Emitter, x: Operand, filters: Operand, out: TensorType, tile
 
 
 def emit_padded(em: Emitter, x: str, xt: TensorType, pads, parallel: bool) -> tuple[str, TensorType]:
-    """The NHWC input with `pads` (top, bottom, left, right) zero rows and columns around each image, built one
-    padded row per loop iteration (threads when `parallel`): a row is zeros, or its input row copied whole (one
-    contiguous copy) between its zero borders. (The generic pad computes every element with index arithmetic
-    and a select, serially: 1 ms of W7's 10 on one thread.)"""
+    """The NHWC input with `pads` (top, bottom, left, right) zero rows and columns around each image, one padded
+    row per loop iteration (threads when `parallel`): a loop over the zero rows above and below each image, then
+    one over its rows, each its input row copied between zero borders. (The generic pad computes every element
+    with index arithmetic and a select, serially: 1 ms of W7's 10 on one thread. Two loops, not a tensor scf.if
+    per row: bufferization gave the if's result a strided layout and copied it through MLIR's C runtime.)"""
     top, bottom, left, right = pads
     batch, height, width, channels = xt.shape
     out = TensorType((batch, height + top + bottom, width + left + right, channels), xt.dtype)
     row = TensorType((out.shape[2], channels), xt.dtype)
-    source = TensorType((width, channels), xt.dtype)
     zero = em.scalar(0, xt.dtype)
+
+    def part(value: str, type: TensorType, start: int, size: int) -> tuple[str, TensorType]:
+        piece = TensorType((size, channels), xt.dtype)
+        return em.assign(f"tensor.extract_slice {value}[{start}, 0] [{size}, {channels}] [1, 1] : "
+                         f"{type.mlir(storage=True)} to {piece.mlir(storage=True)}", "part"), piece
+
+    def put(piece: str, piece_type: TensorType, into: str, start: int) -> str:
+        return em.assign(f"tensor.insert_slice {piece} into {into}[{start}, 0] [{piece_type.shape[0]}, {channels}] "
+                         f"[1, 1] : {piece_type.mlir(storage=True)} into {row.mlir(storage=True)}", "row")
 
     def zeros(value: str, type: TensorType) -> str:
         return em.assign(f"linalg.fill ins({zero} : {xt.dtype.storage}) outs({value} : {type.mlir(storage=True)}) "
                          f"-> {type.mlir(storage=True)}", "zeros")
 
-    def body(ivs: list[str], carried: str):
-        image, r = ivs
-        padded_row = em.assign(f"tensor.extract_slice {carried}[{image}, {r}, 0, 0] [1, 1, {row.shape[0]}, "
-                               f"{channels}] [1, 1, 1, 1] : {out.mlir(storage=True)} to {row.mlir(storage=True)}",
-                               "row")
-        inside = em.assign(f"arith.cmpi ult, {em.assign(f'arith.subi {r}, {em.index(top)} : index', 'r')}, "
-                           f"{em.index(height)} : index", "inside")  # unsigned: r < top wraps around
-        result = em.fresh("padded")
-        em.emit(f"{result} = scf.if {inside} -> ({row.mlir(storage=True)}) {{")
-        em.depth += 1
-        input_row = em.assign(f"affine.apply affine_map<(d0) -> (d0 - {top})>({r})", "ir")
-        copied = em.assign(f"tensor.extract_slice {x}[{image}, {input_row}, 0, 0] [1, 1, {width}, {channels}] "
-                           f"[1, 1, 1, 1] : {xt.mlir(storage=True)} to {source.mlir(storage=True)}", "src")
-        filled = em.assign(f"tensor.insert_slice {copied} into {padded_row}[{left}, 0] [{width}, {channels}] "
-                           f"[1, 1] : {source.mlir(storage=True)} into {row.mlir(storage=True)}", "copy")
+    def row_of(carried: str, image: str, r: str) -> str:
+        return em.assign(f"tensor.extract_slice {carried}[{image}, {r}, 0, 0] [1, 1, {row.shape[0]}, {channels}] "
+                         f"[1, 1, 1, 1] : {out.mlir(storage=True)} to {row.mlir(storage=True)}", "row")
+
+    def where(image: str, r: str) -> tuple:
+        return (row.mlir(storage=True), f"{image}, {r}, 0, 0", f"1, 1, {row.shape[0]}, {channels}", "1, 1, 1, 1")
+
+    def zero_row(ivs: list[str], carried: str):
+        image, k = ivs  # rows 0 .. top-1, then height+top .. the last
+        below = em.assign(f"arith.cmpi uge, {k}, {em.index(top)} : index", "below")
+        r = em.assign(f"arith.select {below}, {em.assign(f'arith.addi {k}, {em.index(height)} : index', 'r')}, {k} "
+                      f": index", "r")
+        return (zeros(row_of(carried, image, r), row), *where(image, r))
+
+    def image_row(ivs: list[str], carried: str):
+        image, i = ivs
+        r = em.assign(f"arith.addi {i}, {em.index(top)} : index", "r")
+        padded = row_of(carried, image, r)
+        source = TensorType((width, channels), xt.dtype)
+        copied = em.assign(f"tensor.extract_slice {x}[{image}, {i}, 0, 0] [1, 1, {width}, {channels}] [1, 1, 1, 1] "
+                           f": {xt.mlir(storage=True)} to {source.mlir(storage=True)}", "src")
+        # linalg.copy into the row's slice: the input may be a strided view (a slice), and a strided memref.copy
+        # would need MLIR's C runtime.
+        middle, middle_type = part(padded, row, left, width)
+        moved = em.assign(f"linalg.copy ins({copied} : {source.mlir(storage=True)}) outs({middle} : "
+                          f"{source.mlir(storage=True)}) -> {source.mlir(storage=True)}", "copy")
+        padded = put(moved, middle_type, padded, left)
         for start, size in ((0, left), (left + width, right)):
             if size:
-                border = TensorType((size, channels), xt.dtype)
-                part = em.assign(f"tensor.extract_slice {filled}[{start}, 0] [{size}, {channels}] [1, 1] : "
-                                 f"{row.mlir(storage=True)} to {border.mlir(storage=True)}", "border")
-                filled = em.assign(f"tensor.insert_slice {zeros(part, border)} into {filled}[{start}, 0] "
-                                   f"[{size}, {channels}] [1, 1] : {border.mlir(storage=True)} into "
-                                   f"{row.mlir(storage=True)}", "row")
-        em.emit(f"scf.yield {filled} : {row.mlir(storage=True)}")
-        em.depth -= 1
-        em.emit("} else {")
-        em.depth += 1
-        em.emit(f"scf.yield {zeros(padded_row, row)} : {row.mlir(storage=True)}")
-        em.depth -= 1
-        em.emit("}")
-        return (result, row.mlir(storage=True), f"{image}, {r}, 0, 0", f"1, 1, {row.shape[0]}, {channels}",
-                "1, 1, 1, 1")
-    counts = [em.index(batch), em.index(out.shape[1])]
-    return loop_nest(em, counts, em.empty(out), out.mlir(storage=True), parallel, body), out
+                border, border_type = part(padded, row, start, size)
+                padded = put(zeros(border, border_type), border_type, padded, start)
+        return (padded, *where(image, r))
+    padded = em.empty(out)
+    if top + bottom:
+        padded = loop_nest(em, [em.index(batch), em.index(top + bottom)], padded, out.mlir(storage=True), parallel,
+                           zero_row)
+    return loop_nest(em, [em.index(batch), em.index(height)], padded, out.mlir(storage=True), parallel,
+                     image_row), out

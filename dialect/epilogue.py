@@ -21,6 +21,7 @@ from tfc.graph import Graph, Node, TensorType
 from .lowering import Emitter
 
 _OUTPUT = None  # a use by the graph's return
+_KERNELS = ("matmul", "conv2d")  # ops lowered to tfc's kernels, which plan epilogues of their own
 
 
 def _uses(graph: Graph) -> dict[int, list]:
@@ -104,8 +105,8 @@ def _early(value, position: dict, here: int) -> bool:
     producer = value.producer
     if producer is None or id(producer) not in position or position[id(producer)] < here:
         return True
-    if position[id(producer)] == here or producer.regions:
-        return False  # the product itself
+    if position[id(producer)] == here or producer.regions or producer.op.name in _KERNELS:
+        return False  # the product itself; a kernel plans its own epilogue where it stands
     if producer.op.has_side_effects:
         between = value.graph.nodes[here + 1:position[id(producer)]]
         return producer.op.name == "read_variable" and not any(_may_write(n, producer.inputs[0]) for n in between)

@@ -6,6 +6,8 @@ from tfc import ops
 from tfc.graph import Node, TensorType
 from tfc.ops import random as random_ops
 from tfc.ops.creation import iota
+from tfc.autodiff import stop_gradient_op
+from tfc.ops.shape import broadcast_like, shape_op
 
 from .lower_elementwise import ScalarBuilder, emit_elementwise
 from .lower_structured import _loops
@@ -37,6 +39,28 @@ def _iota(em: Emitter, node: Node, inputs: list[str]) -> str:
 @lowers(ops.broadcast_to)
 def _broadcast_to(em: Emitter, node: Node, inputs: list[str]) -> str:
     return emit_elementwise(em, node.outputs[0].type, [(inputs[0], node.inputs[0].type)], lambda b, x: x)
+
+
+@lowers(stop_gradient_op)
+def _stop_gradient(em: Emitter, node: Node, inputs: list[str]) -> str:
+    return inputs[0]
+
+
+@lowers(broadcast_like)
+def _broadcast_like(em: Emitter, node: Node, inputs: list[str]) -> str:
+    like, out = node.inputs[1].type, node.outputs[0].type
+    sizes = [em.dim(inputs[1], like, axis) for axis, d in enumerate(out.shape) if d is None]
+    return emit_elementwise(em, out, [(inputs[0], node.inputs[0].type)], lambda b, x: x, sizes)
+
+
+@lowers(shape_op)
+def _shape(em: Emitter, node: Node, inputs: list[str]) -> str:
+    x, out = node.inputs[0].type, node.outputs[0].type
+    dims = [em.assign(f"arith.index_cast {em.dim(inputs[0], x, axis)} : index to {out.dtype.storage}", "d")
+            for axis in range(x.rank)]
+    if not dims:
+        return em.assign(f"arith.constant dense<> : {out.mlir(storage=True)}", "shape")
+    return em.assign(f"tensor.from_elements {', '.join(dims)} : {out.mlir(storage=True)}", "shape")
 
 
 def _parallel(rank: int) -> str:

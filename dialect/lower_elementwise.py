@@ -64,10 +64,11 @@ def result_sizes(em: Emitter, out: TensorType, operands: list[tuple[str, TensorT
 
 
 def emit_elementwise(em: Emitter, out: TensorType, operands: list[tuple[str, TensorType]],
-                     body: Callable[..., str]) -> str:
-    """A parallel linalg.generic computing `body(builder, *scalars)` at every index of `out`."""
+                     body: Callable[..., str], sizes: list[str] | None = None) -> str:
+    """A parallel linalg.generic computing `body(builder, *scalars)` at every index of `out`. `sizes`: index
+    values for out's dynamic dimensions (default: read from an operand that has the dimension)."""
     operands = list(operands)
-    init = em.empty(out, result_sizes(em, out, operands))
+    init = em.empty(out, sizes if sizes is not None else result_sizes(em, out, operands))
     maps = [affine_map(t, out) for _, t in operands] + [affine_map(out, out)]
     for i, (value, type) in enumerate(operands):
         if value in em.unit_dims:  # read the value before its size-1 axes were inserted, through the map

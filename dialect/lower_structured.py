@@ -250,7 +250,17 @@ def _transpose(em: Emitter, node: Node, inputs: list[str]) -> str:
 
 @lowers(ops.reshape)
 def _reshape(em: Emitter, node: Node, inputs: list[str]) -> str:
-    return em.reshape(inputs[0], node.inputs[0].type, node.outputs[0].type)
+    source, target = node.inputs[0].type, node.outputs[0].type
+    return em.reshape(inputs[0], source, target, unit_reshape_sizes(em, inputs[0], source, target))
+
+
+def unit_reshape_sizes(em: Emitter, value: str, source: TensorType, target: TensorType) -> list[str] | None:
+    """For a reshape that only inserts or removes size-1 dimensions (expand_dims, squeeze, keepdims), the
+    run-time sizes of target's dynamic dimensions: source's, in order. None for any other reshape."""
+    kept = [(axis, d) for axis, d in enumerate(source.shape) if d != 1]
+    if target.is_static or [d for _, d in kept] != [d for d in target.shape if d != 1]:
+        return None
+    return [em.dim(value, source, axis) for axis, d in kept if d is None]
 
 
 # ----------------------------------------------------------------------------------- more reductions (issue 3)

@@ -39,12 +39,16 @@ def _assign(em: Emitter, node: Node, inputs: list[str]) -> list[str]:
 
 
 def assigned_handles(regions: list[Graph]) -> list:
-    """The handles (graph Values) that an assign_variable inside `regions` writes, in first-seen order."""
+    """The handles (graph Values) defined outside `regions` that an assign_variable inside them writes, in
+    first-seen order. A handle defined inside (a gradient's local copy of a Variable, variables.local_handles)
+    lives and dies there: nothing to thread out. For a function body (no enclosing graph) every assigned handle
+    is returned; `state_inputs` keeps the function's inputs among them."""
     found: dict[int, object] = {}
+    outside = regions[0].parent if regions else None
 
     def walk(graph: Graph) -> None:
         for node in graph.nodes:
-            if node.op is assign_variable_op:
+            if node.op is assign_variable_op and (outside is None or node.inputs[0].graph.encloses(outside)):
                 found.setdefault(id(node.inputs[0]), node.inputs[0])
             for region in node.regions:
                 walk(region)

@@ -70,6 +70,14 @@ irdl.dialect @tfc {
     irdl.operands(x: %t_x, y: %t_y)
     irdl.results(output: %t_output)
   }
+  // tfc.broadcast_like: x repeated (numpy broadcasting) to the run-time shape of `like` (whose values are not read); also gives a static-shaped x the type of a dynamic `like` of the same size.
+  irdl.operation @broadcast_like {
+    %t_x = irdl.base "!builtin.tensor"
+    %t_like = irdl.base "!builtin.tensor"
+    %t_output = irdl.base "!builtin.tensor"
+    irdl.operands(x: %t_x, like: %t_like)
+    irdl.results(output: %t_output)
+  }
   // tfc.broadcast_to: Repeats size-1 (and missing leading) dimensions to reach `shape` (numpy broadcasting).
   irdl.operation @broadcast_to {
     %t_x = irdl.base "!builtin.tensor"
@@ -563,6 +571,14 @@ irdl.dialect @tfc {
     irdl.results(output: %t_output)
     irdl.attributes {"shape" = %a_shape}
   }
+  // tfc.resize_rows: x with n rows (a run-time count): its first rows, then zero rows; x itself when it has n.
+  irdl.operation @resize_rows {
+    %t_x = irdl.base "!builtin.tensor"
+    %t_n = irdl.base "!builtin.tensor"
+    %t_output = irdl.base "!builtin.tensor"
+    irdl.operands(x: %t_x, n: %t_n)
+    irdl.results(output: %t_output)
+  }
   // tfc.reverse: Reverses the order along `axes`.
   irdl.operation @reverse {
     %t_x = irdl.base "!builtin.tensor"
@@ -602,6 +618,15 @@ irdl.dialect @tfc {
     %t_output = irdl.base "!builtin.tensor"
     irdl.operands(condition: %t_condition, x: %t_x, y: %t_y)
     irdl.results(output: %t_output)
+  }
+  // tfc.shape: The run-time shape of a tensor, as a 1-D int32 or int64 tensor.
+  irdl.operation @shape {
+    %t_x = irdl.base "!builtin.tensor"
+    %t_output = irdl.base "!builtin.tensor"
+    %a_dtype = irdl.base "#builtin.type"
+    irdl.operands(x: %t_x)
+    irdl.results(output: %t_output)
+    irdl.attributes {"dtype" = %a_dtype}
   }
   // tfc.sigmoid: 1 / (1 + exp(-x)) elementwise.
   irdl.operation @sigmoid {
@@ -656,6 +681,13 @@ irdl.dialect @tfc {
     irdl.operands(x: %t_x)
     irdl.results(output: %t_output)
   }
+  // tfc.stop_gradient: The same value, through which no gradient flows (an op, so that graphs replayed for a gradient keep it).
+  irdl.operation @stop_gradient {
+    %t_x = irdl.base "!builtin.tensor"
+    %t_output = irdl.base "!builtin.tensor"
+    irdl.operands(x: %t_x)
+    irdl.results(output: %t_output)
+  }
   // tfc.subtract: x - y elementwise, with broadcasting. Also `-` on tensors.
   irdl.operation @subtract {
     %t_x = irdl.base "!builtin.tensor"
@@ -696,6 +728,15 @@ irdl.dialect @tfc {
     irdl.operands(loop_types: variadic %t_loop_types)
     irdl.results(outputs: variadic %t_outputs)
     irdl.regions(region0: %r_region0, region1: %r_region1)
+  }
+  // tfc.write_row: x with row i (along the first dimension) replaced by `value`; 0 <= i < rows (compiled code writes in place when x is not used afterwards).
+  irdl.operation @write_row {
+    %t_x = irdl.base "!builtin.tensor"
+    %t_i = irdl.base "!builtin.tensor"
+    %t_value = irdl.base "!builtin.tensor"
+    %t_output = irdl.base "!builtin.tensor"
+    irdl.operands(x: %t_x, i: %t_i, value: %t_value)
+    irdl.results(output: %t_output)
   }
   // tfc.yield: ends a region of tfc.cond / tfc.while, giving its results.
   irdl.operation @yield {

@@ -6,9 +6,10 @@ a watched tensor or Variable. `gradient()` walks them backwards calling each op'
 numpy, or, inside `@tfc.function`, is traced into the same graph as the forward pass: one graph, optimized by the
 graph passes (dce prunes forward values the gradient does not need) and compiled to one native function.
 
-Identity is per Tensor object: `stop_gradient(x)` is a new Tensor on the same value (or graph value) that no tape
-has seen. Variables report their reads through `variable_read(var, tensor)`; the gradient with respect to a
-Variable is the sum over the tensors read from it while the tape recorded.
+Identity is per Tensor object: `stop_gradient(x)` is the result of an op without a gradient (a new Tensor on the
+same value eagerly, an identity node when traced). Variables report their reads through
+`variable_read(var, tensor)`; the gradient with respect to a Variable is the sum over the tensors read from it
+while the tape recorded.
 """
 from __future__ import annotations
 
@@ -16,7 +17,7 @@ import contextlib
 import enum
 
 from . import errors, nest
-from .core import NOT_DIFFERENTIABLE, recording_tapes
+from .core import NOT_DIFFERENTIABLE, bind, defgrad, defop, recording_tapes
 from .tensor import Tensor, convert_to_tensor
 
 __all__ = ["GradientTape", "UnconnectedGradients", "stop_gradient", "variable_read"]
@@ -43,15 +44,20 @@ def _is_variable(value) -> bool:
     return hasattr(value, "_as_tensor") and hasattr(value, "trainable") and not isinstance(value, Tensor)
 
 
+stop_gradient_op = defop("stop_gradient", infer=lambda x: x, impl=lambda x: x,
+                         doc="The same value, through which no gradient flows (an op, so that graphs replayed for "
+                             "a gradient keep it).")
+defgrad(stop_gradient_op, NOT_DIFFERENTIABLE)
+
+
 def stop_gradient(input, name=None) -> Tensor:
-    """The same values, but no gradient flows back through the result (it is a tensor no tape has seen).
+    """The same values, but no gradient flows back through the result.
 
     >>> with tfc.GradientTape() as tape:
     ...     tape.watch(x)
     ...     y = x * tfc.stop_gradient(x)
     """
-    x = convert_to_tensor(input)
-    return Tensor._from_symbol(x._symbol) if x.is_symbolic else Tensor._from_numpy(x._value, x.type)
+    return bind(stop_gradient_op, convert_to_tensor(input))
 
 
 def variable_read(variable, tensor: Tensor) -> None:
@@ -224,11 +230,7 @@ class GradientTape:
             if node.op.gradient is None:
                 raise errors.UnsupportedError(f"tfc.{node.op.name} has no gradient yet; wrap its result in "
                                               "tfc.stop_gradient if none is needed", location=errors.user_location())
-            if len(out_grads) > 1:
-                from .ops.grad_helpers import zeros_like
-                out_grads = [zeros_like(t) if g is None and t.dtype.is_floating else g
-                             for g, t in zip(out_grads, node.outputs)]
-            node.needs = needs
+            node.needs = needs  # an output without a gradient gets None (rules of multi-result ops handle it)
             in_grads = node.op.gradient(node, *out_grads)
             for t, g, need in zip(node.inputs, in_grads, needs):
                 if need and g is not None:

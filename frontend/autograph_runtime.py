@@ -146,7 +146,6 @@ def if_stmt(test, true_fn, false_fn, state: tuple, names: tuple, line: int, in_t
         then_tensors.extend(then_leaves)
         else_tensors.extend(else_leaves)
         templates.append(template)
-    leaf_types = [(a.type, b.type) for a, b in zip(then_tensors, else_tensors)]
     owners = [n for n, t in zip((n for n, p in zip(names, plan) if p[0] == "tensors"), templates)
               for _ in nest.flatten(t)]
     for name, a, b in zip(owners, then_tensors, else_tensors):
@@ -161,26 +160,7 @@ def if_stmt(test, true_fn, false_fn, state: tuple, names: tuple, line: int, in_t
     _finish_region(else_region, else_trace, else_tensors)
     # Built even without results when a branch has ops (their side effects, e.g. variable updates, must run).
     has_ops = then_tensors or then_region.nodes or else_region.nodes
-    kinds = [kind for kind, _, _ in plan]
-
-    def results_of(branch_fn, side):  # the branch again, as its result tensors (a GradientTape's rule re-traces it)
-        def results():
-            types = iter(leaf_types)
-            out = []
-            for kind, value, template in zip(kinds, branch_fn(*state), all_templates):
-                if kind != "tensors":
-                    continue
-                pairs = [next(types) for _ in nest.flatten(template)]
-                if isinstance(value, Undefined):
-                    out.extend(_zeros_like_type(pair[side], line) for pair in pairs)
-                else:
-                    out.extend(convert_to_tensor(leaf) for leaf in nest.flatten(value))
-            return out
-        return results
-    all_templates = iter(templates)
-    all_templates = [next(all_templates) if kind == "tensors" else None for kind in kinds]
-    merged = build_cond(pred, then_region, else_region, templates, then_tensors,
-                        (results_of(true_fn, 0), results_of(false_fn, 1))) if has_ops else []
+    merged = build_cond(pred, then_region, else_region, templates, then_tensors) if has_ops else []
     merged = iter(merged)
     return tuple(value_a if kind != "tensors" else next(merged) for kind, value_a, _ in plan)
 

@@ -94,7 +94,7 @@ def _while_gradient(node, *output_grads):
     return while_gradient(node, *output_grads)
 
 
-# The rules (in control_flow_grad) re-trace the branch / body functions under an inner tape: see there.
+# The rules (in control_flow_grad) replay the traced branch / body under an inner tape: see there.
 defgrad(cond_op, _cond_gradient)
 defgrad(while_op, _while_gradient)
 
@@ -136,22 +136,33 @@ class _CaptureLog:
 _REGION_TRACES: "weakref.WeakKeyDictionary[Graph, RegionTrace]" = weakref.WeakKeyDictionary()
 
 
-def record_on_tapes(op, region_traces, leading: list[Tensor], outputs: list[Tensor], attrs: dict) -> None:
+def record_on_tapes(op, region_traces, leading: list[Tensor], outputs: list[Tensor], attrs: dict,
+                    assigned=(), snapshots=None) -> None:
     """Reports a control-flow node to the recording tapes as one op whose inputs are `leading` (the loop
-    variables) and the floating tensors and Variables its regions captured (each Variable read once more here,
-    so the tapes see a read in this graph)."""
+    variables), the floating tensors its regions captured, and a read of each floating Variable they read (read
+    here, after the node, so the tapes see a read in this graph; the gradient sums into it).
+
+    The gradient replays the regions (replay.py) with attrs["env"]: the tensors they captured, by graph value.
+    For the replay, attrs["shadows"] pairs every Variable the regions read or assign (`assigned`)
+    with its value before the node: `snapshots` (read before the node) for the assigned ones, the read made
+    here for the others (a node that does not assign a Variable leaves it as it was)."""
     tapes = recording_tapes()
     if not tapes:
         return
-    captured, variables = {}, {}
+    captured, variables, env = {}, {}, {}
     for trace in region_traces:
         captured.update((k, t) for k, t in trace.captured.items() if t.dtype.is_floating)
-        variables.update((k, v) for k, v in trace.variables.items() if v.dtype.is_floating)
-    captured, variables = list(captured.values()), list(variables.values())
-    reads = [v._as_tensor() for v in variables]
-    attrs = dict(attrs, captured=captured, variables=variables)
+        env.update((id(t._symbol), t) for t in trace.captured.values() if t._symbol is not None)
+        variables.update(trace.variables)
+    snapshots = snapshots or {}
+    reads = {k: v._as_tensor() for k, v in variables.items() if k not in snapshots}
+    shadows = [(v, snapshots[k] if k in snapshots else reads[k]) for k, v in variables.items()]
+    shadows += [(v, snapshots[id(v)]) for v in assigned if id(v) not in variables and id(v) in snapshots]
+    floating = [(v, reads[k] if k in reads else v._as_tensor()) for k, v in variables.items() if v.dtype.is_floating]
+    attrs = dict(attrs, captured=list(captured.values()), variables=[v for v, _ in floating], shadows=shadows,
+                 env=env)
     for tape in tuple(tapes):
-        tape._record(op, list(leading) + captured + reads, attrs, outputs)
+        tape._record(op, list(leading) + list(captured.values()) + [r for _, r in floating], attrs, outputs)
 
 
 def is_symbolic(value) -> bool:
@@ -229,29 +240,26 @@ def cond(pred, true_fn: Callable, false_fn: Callable, name=None):
                                       f"{a.type.mlir()} vs {b.type.mlir()}", location=errors.user_location())
     _finish_region(then_region, then_trace, [t for t in then_tensors if t is not None])
     _finish_region(else_region, else_trace, [t for t in else_tensors if t is not None])
-
-    def results_of(fn, what):  # the branch again, as the list of its result tensors (for the gradient)
-        return lambda: [t for t in _tensor_leaves(fn(), what)[1] if t is not None]
-    return build_cond(pred, then_region, else_region, then_result, then_tensors,
-                      (results_of(true_fn, "true_fn"), results_of(false_fn, "false_fn")))
+    return build_cond(pred, then_region, else_region, then_result, then_tensors)
 
 
-def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, leaf_tensors: list,
-               branch_results=None):
-    """Adds the tfc.cond node; returns `template` with its tensor leaves replaced by the node's results.
+def build_cond(pred: Tensor, then_region: Graph, else_region: Graph, template, leaf_tensors: list):
+    """Adds the tfc.cond node; returns `template` with its tensor leaves replaced by the node's results. Under a
+    GradientTape the node is recorded with its regions, which the gradient replays (replay.py)."""
+    from .variables import read_handle, variables_assigned_in
 
-    `branch_results`: (then, else) functions that re-run each branch and return its result tensors (in node
-    result order), which the gradient re-traces under a tape; needed when a GradientTape records."""
     trace = current_trace()
     types = list(_cond_rule(pred.type, regions=(then_region, else_region)))
+    taped = bool(recording_tapes())
+    if taped:  # the gradient replays the branches with the Variables they assign as they were before the node
+        assigned = variables_assigned_in([then_region, else_region])
+        snapshots = {id(v): read_handle(v) for v in assigned}
     node = trace.graph.add_node(cond_op, [trace.capture(pred)], {}, types, errors.user_location(),
                                 [then_region, else_region])
     outputs = [Tensor._from_symbol(v) for v in node.outputs]
-    if recording_tapes():
-        if branch_results is None:
-            raise AssertionError("build_cond under a GradientTape needs the branch functions")
+    if taped:
         record_on_tapes(cond_op, [_REGION_TRACES[then_region], _REGION_TRACES[else_region]], [], outputs,
-                        {"pred": pred, "branches": branch_results})
+                        {"pred": pred, "regions": (then_region, else_region)}, assigned, snapshots)
     results = iter(outputs)
     return nest.pack_sequence_as(template, [None if t is None else next(results) for t in leaf_tensors])
 
@@ -325,61 +333,43 @@ def _loop_types(leaves: list[Tensor], structure, single: bool, shape_invariants)
 
 
 def _traced_while(cond, body, state, structure, single, shape_invariants, maximum_iterations):
-    leaves = user_leaves = nest.flatten(state)
-    types = user_types = _loop_types(leaves, structure, single, shape_invariants)
-    limited = maximum_iterations is not None
-    taped = bool(recording_tapes())  # the gradient runs the body's VJP once per iteration: it needs the count
-    counted = limited or taped
-    if counted:  # an extra loop variable counts iterations; the condition may also require count < maximum
-        if limited:
-            limit = convert_to_tensor(maximum_iterations, dtype=_dtypes.int32)
-        leaves = [convert_to_tensor(0)] + leaves
-        types = [TensorType((), _dtypes.int32)] + types
+    from .traced_loops import traced_while
 
-    def unpack(args):
-        return nest.pack_sequence_as(structure, list(args[1:] if counted else args))
+    leaves = nest.flatten(state)
+    types = _loop_types(leaves, structure, single, shape_invariants)
+    limit = None if maximum_iterations is None else convert_to_tensor(maximum_iterations, dtype=_dtypes.int32)
 
-    def condition(*args):
-        result = convert_to_tensor(cond(*unpack(args)))
+    def condition(flat):
+        result = convert_to_tensor(cond(*nest.pack_sequence_as(structure, list(flat))))
         if result.dtype != _dtypes.bool or result.ndim != 0:
             raise errors.TfcTypeError(f"tfc.while_loop: cond must return a scalar bool, got shape {result.shape} "
                                       f"dtype {result.dtype.name}", location=errors.user_location())
-        if limited:
-            result = (args[0] < limit) & result
         return result
 
-    cond_region, cond_trace, cond_result = trace_region(condition, types, "cond")
-    _finish_region(cond_region, cond_trace, [cond_result])
-
-    def step(*args):
-        result = body(*unpack(args))
+    def next_state(flat):
+        result = body(*nest.pack_sequence_as(structure, list(flat)))
         if nest.structure_key(result) != nest.structure_key(structure):
             raise errors.TfcValueError(f"tfc.while_loop: body returned {result!r:.80}, which does not have the "
                                        f"structure of loop_vars {structure!r:.80}", location=errors.user_location())
         outs = [convert_to_tensor(v) for v in nest.flatten(result)]
-        return ([args[0] + 1] if counted else []) + outs
+        _check_next_state(outs, types)
+        return outs
 
-    body_region, body_trace, body_result = trace_region(step, types, "body")
-    for i, (value, loop) in enumerate(zip(body_result, types)):
+    return _packed(structure, single, traced_while(condition, next_state, leaves, types, limit))
+
+
+def _packed(structure, single, outs):
+    result = nest.pack_sequence_as(structure, list(outs))
+    return result[0] if single else result
+
+
+def _check_next_state(values: list[Tensor], types: list[TensorType]) -> None:
+    for i, (value, loop) in enumerate(zip(values, types)):
         if value.dtype != loop.dtype:
-            raise errors.TfcTypeError(f"tfc.while_loop: loop variable {i - counted} has dtype {loop.dtype.name} but "
-                                      f"the body returns {value.dtype.name}; a loop variable keeps its dtype",
+            raise errors.TfcTypeError(f"tfc.while_loop: loop variable {i} has dtype {loop.dtype.name} but the body "
+                                      f"returns {value.dtype.name}; a loop variable keeps its dtype",
                                       location=errors.user_location())
         if not fits(value.type, loop):
-            raise errors.TfcValueError(f"tfc.while_loop: loop variable {i - counted} has shape "
-                                       f"{TensorShape(loop.shape)} but the body returns shape {value.shape}; pass "
-                                       "shape_invariants (None for the dimensions that change)",
-                                       location=errors.user_location())
-    _finish_region(body_region, body_trace, body_result)
-    trace = current_trace()
-    node = trace.graph.add_node(while_op, [trace.capture(t) for t in leaves], {}, types, errors.user_location(),
-                                [cond_region, body_region])
-    outs = [Tensor._from_symbol(v) for v in node.outputs]
-    count, outs = (outs[0], outs[1:]) if counted else (None, outs)
-    if taped:
-        def advance(*flat):  # one iteration again, on flat loop variables (the gradient re-traces it)
-            return [convert_to_tensor(v) for v in nest.flatten(body(*nest.pack_sequence_as(structure, list(flat))))]
-        record_on_tapes(while_op, [body_trace], user_leaves, outs,
-                        {"count": count, "advance": advance, "types": user_types})
-    result = nest.pack_sequence_as(structure, outs)
-    return result[0] if single else result
+            raise errors.TfcValueError(f"tfc.while_loop: loop variable {i} has shape {TensorShape(loop.shape)} but "
+                                       f"the body returns shape {value.shape}; pass shape_invariants (None for the "
+                                       "dimensions that change)", location=errors.user_location())

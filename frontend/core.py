@@ -102,10 +102,11 @@ NOT_DIFFERENTIABLE = _NotDifferentiable()
 def defgrad(op, rule=None):
     """Registers `op`'s gradient, written right after the op's definition (one definition per op).
 
-    `op` is an Op or a public API function with `.op`. The rule is `rule(node, *output_grads)` -> one gradient
-    (a Tensor or None) per input, built from public ops so it runs eagerly or traced alike; `node` has
-    `.inputs`, `.outputs` (Tensors), `.attrs` and `.needs` (which inputs need a gradient). Use as a decorator,
-    or `defgrad(op, NOT_DIFFERENTIABLE)` to mark an op that has no gradient.
+    `op` is an Op or a public API function with `.op`. The rule is `rule(node, *output_grads)` (None for an
+    output that receives no gradient; at least one has one) -> one gradient (a Tensor or None) per input, built
+    from public ops so it runs eagerly or traced alike; `node` has `.inputs`, `.outputs` (Tensors), `.attrs` and
+    `.needs` (which inputs need a gradient). Use as a decorator, or `defgrad(op, NOT_DIFFERENTIABLE)` to mark an
+    op that has no gradient.
     """
     op = getattr(op, "op", op)
 

@@ -145,6 +145,7 @@ class Graph:
         # Function bodies only (see tfc.variables): (Variable, input Value) per variable the body uses, and the
         # variables created while tracing.
         self.captured_variables: list = []
+        self.local_handles: list = []  # (Variable, Value): a gradient's local copies (variables.local_handles)
         self.created_variables: list = []
         # Run-time checks (frontend/checks.py): CheckSpecs while tracing, then (output index, message, location)
         # for the trailing outputs that hold them.

@@ -22,8 +22,10 @@ Interface with other parts (keep it when extending this module):
 """
 from __future__ import annotations
 
+import contextlib
 import itertools
 import sys
+import threading
 
 import numpy as np
 
@@ -80,8 +82,32 @@ def _root(graph: Graph) -> Graph:
     return graph
 
 
+_local = threading.local()  # .handles: id(Variable) -> (Variable, Value) while a gradient replays a region
+
+
+@contextlib.contextmanager
+def local_handles(pairs):
+    """Inside this block, reads and assignments of each Variable in `pairs` ([(Variable, Tensor)]) act on a local
+    copy that starts as the tensor's value, not on the Variable. The gradients of tfc.cond and tfc.while replay
+    the traced branch or body with it (replay.py): their assignments already happened once, in the forward pass,
+    and the replay must see the values the Variables had there. The copy is threaded through nested control flow
+    like a Variable (lowering: var_state), and never written back."""
+    saved = getattr(_local, "handles", {})
+    _local.handles = {**saved, **{id(var): (var, tensor._symbol) for var, tensor in pairs}}
+    for var, tensor in pairs:  # replays (replay.py) find the Variable of a local copy there
+        _root(tensor._symbol.graph).local_handles.append((var, tensor._symbol))
+    try:
+        yield
+    finally:
+        _local.handles = saved
+
+
 def handle_for(variable: "Variable", graph: Graph | None = None) -> Value:
-    """The graph input standing for `variable` in the function being traced (added at first use)."""
+    """The graph value standing for `variable` in the function being traced: its graph input (added at first
+    use), or its local copy inside `local_handles`."""
+    local = getattr(_local, "handles", None)
+    if local and id(variable) in local:
+        return local[id(variable)][1]
     root = _root(graph or current_trace().graph)
     for var, value in root.captured_variables:
         if var is variable:
@@ -103,6 +129,36 @@ def assigned_variables(graph: Graph) -> list:
                 walk(region)
     walk(graph)
     return [(var, value) for var, value in graph.captured_variables if id(value) in handles]
+
+
+def owner_of(handle: Value) -> "Variable":
+    """The Variable whose graph input or local copy `handle` is."""
+    root = _root(handle.graph)
+    for var, value in root.captured_variables + root.local_handles:
+        if value is handle:
+            return var
+    raise AssertionError(f"{handle} is not a Variable's handle")
+
+
+def read_handle(variable: "Variable") -> Tensor:
+    """The Variable's current value in the trace (or its local copy's), a read no GradientTape is told about."""
+    return bind(read_variable_op, Tensor._from_symbol(handle_for(variable)))
+
+
+def variables_assigned_in(regions: list[Graph]) -> list:
+    """The Variables that some assign_variable inside `regions` (at any depth) writes, in first-seen order."""
+    found: dict[int, Variable] = {}
+
+    def walk(graph: Graph) -> None:
+        for node in graph.nodes:
+            if node.op is assign_variable_op:
+                var = owner_of(node.inputs[0])
+                found.setdefault(id(var), var)
+            for region in node.regions:
+                walk(region)
+    for region in regions:
+        walk(region)
+    return list(found.values())
 
 
 defgrad(read_variable_op, NOT_DIFFERENTIABLE)   # a GradientTape watches the read's result (variable_read)

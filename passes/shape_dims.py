@@ -15,7 +15,7 @@ from typing import Callable
 from tfc.errors import UnsupportedError
 from tfc.graph import Graph, Node
 
-__all__ = ["Dim", "result_dims", "DIM_RULES"]
+__all__ = ["Dim", "result_dims", "propagate", "DIM_RULES"]
 
 
 class Dim:
@@ -144,6 +144,11 @@ def _reshape(node: Node, inputs: list[Dims]) -> list[Dims]:
     target = node.attrs["shape"]
     if None not in target:
         return [[Dim(d) for d in target]]
+    source = node.inputs[0].type.shape
+    kept = [dims for d, dims in zip(source, x) if d != 1]
+    if [d for d in source if d != 1] == [d for d in target if d != 1]:  # only size-1 axes inserted or removed
+        found = iter(kept)
+        return [[Dim(1) if d == 1 else next(found) for d in target]]
     if any(d is None for d in x) or list(target).count(None) > 1:
         return [[None if d is None else Dim(d) for d in target]]
     total = Dim(1)
@@ -154,6 +159,16 @@ def _reshape(node: Node, inputs: list[Dims]) -> list[Dims]:
         if d is not None:
             known = known * Dim(d)
     return [[total / known if d is None else Dim(d) for d in target]]
+
+
+@dim_rule("broadcast_like")
+def _broadcast_like(node: Node, inputs: list[Dims]) -> list[Dims]:
+    return [inputs[1]]
+
+
+@dim_rule("resize_rows")
+def _resize_rows(node: Node, inputs: list[Dims]) -> list[Dims]:
+    return [[None] + inputs[0][1:]]  # the row count is a run-time value
 
 
 @dim_rule("cond")
@@ -191,6 +206,12 @@ def _propagate(graph: Graph, env: dict) -> list[Dims]:
             # A statically known size always wins over what the rule derived.
             env[id(value)] = [Dim(s) if s is not None else d for s, d in zip(value.type.shape, dims)]
     return [env[id(v)] for v in graph.outputs]
+
+
+def propagate(graph: Graph, env: dict) -> list[Dims]:
+    """The dims of `graph`'s outputs, given `env` (id(value) -> Dims) for its inputs and the outer values it uses.
+    (frontend/traced_loops.py asks it whether a loop body keeps its loop variables' sizes.)"""
+    return _propagate(graph, env)
 
 
 def result_dims(graph: Graph, arg_names: list[str]) -> list[list | None]:

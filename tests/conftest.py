@@ -70,3 +70,25 @@ def central_differences(objective, arrays, eps=1e-6):
             grad[index] = (objective(plus) - objective(minus)) / (2 * eps)
         grads.append(grad)
     return grads
+
+
+def tape_gradients(f, *xs):
+    """The tape's gradients of sum(f(*xs)) with respect to each x (zeros where unconnected: a loop that runs 0
+    times eagerly leaves a source unconnected, where the compiled loop's gradient is zeros)."""
+    with tfc.GradientTape() as tape:
+        tape.watch(xs)
+        y = tfc.reduce_sum(f(*xs))
+    return tape.gradient(y, list(xs), unconnected_gradients=tfc.UnconnectedGradients.ZERO)
+
+
+def check_gradients(f, arrays, compiled=None, eps=1e-6):
+    """Eager tape == central differences of sum(f) (float64), and, when given, compiled == eager. `compiled`
+    takes the arrays and returns the gradients; returns the eager gradients (numpy)."""
+    eager = tape_gradients(f, *[tfc.constant(a) for a in arrays])
+    expected = central_differences(lambda xs: float(np.sum(f(*[tfc.constant(x) for x in xs]).numpy())), arrays, eps)
+    for got, want in zip(eager, expected):
+        np.testing.assert_allclose(got.numpy(), want, rtol=1e-6, atol=1e-7)
+    if compiled is not None:
+        for got, want in zip(compiled(*arrays), eager):
+            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+    return [g.numpy() for g in eager]

@@ -13,7 +13,7 @@ from ..graph import TensorType
 from ..tensor import Tensor, constant, convert_to_tensor
 from .common import (broadcast_shapes, check_dtype, check_same_dtype, fail, normalize_axis,
                      require_int_list)
-from .shape import reshape
+from .shape import reshape, unit_reshape
 from .grad_helpers import scatter_slice, unbroadcast
 
 __all__ = ["broadcast_to", "concat", "pad", "reverse", "gather", "expand_dims", "squeeze", "stack", "unstack",
@@ -367,7 +367,7 @@ def expand_dims(input, axis, name=None):  # noqa: A002
     """Inserts a size-1 dimension at `axis` (-1 appends)."""
     x = convert_to_tensor(input)
     axis = _axis_or_fail("expand_dims", axis, x.ndim + 1)
-    return reshape(x, list(x.shape[:axis]) + [1] + list(x.shape[axis:]))
+    return unit_reshape(x, list(x.shape[:axis]) + [1] + list(x.shape[axis:]))
 
 
 def squeeze(input, axis=None, name=None):  # noqa: A002
@@ -380,7 +380,7 @@ def squeeze(input, axis=None, name=None):  # noqa: A002
         for a in axes:
             if x.shape[a] != 1:
                 fail("squeeze", f"cannot squeeze axis {a} of shape {tuple(x.shape)}: expected size 1, got {x.shape[a]}")
-    return reshape(x, [d for i, d in enumerate(x.shape) if i not in axes])
+    return unit_reshape(x, [d for i, d in enumerate(x.shape) if i not in axes])
 
 
 def stack(values, axis=0, name=None):
@@ -440,11 +440,10 @@ def tile(input, multiples, name=None):  # noqa: A002
 
 
 def shape(input, out_type=_dtypes.int32, name=None):  # noqa: A002
-    """The static shape as an int32 tensor (a constant in traced code)."""
-    x = convert_to_tensor(input)
-    if None in x.shape:
-        fail("shape", "dimensions unknown until run time are not supported by tfc.shape yet")
-    return constant(np.array(x.shape, dtype=_dtypes.as_dtype(out_type).np))
+    """The shape as an int32 (or int64) tensor: a constant in traced code, unless a dimension is known only at
+    run time (input_signature with None), which is then read when the function runs."""
+    from .shape import shape_of
+    return shape_of(input, out_type)
 
 
 def size(input, out_type=_dtypes.int32, name=None):  # noqa: A002

@@ -11,24 +11,42 @@ from ..tensor import Tensor, constant
 
 
 def unbroadcast(grad: Tensor | None, like: Tensor) -> Tensor | None:
-    """`grad` summed back to `like`'s shape: the gradient of numpy-style broadcasting `like` to grad's shape."""
+    """`grad` summed back to `like`'s shape: the gradient of numpy-style broadcasting `like` to grad's shape.
+
+    A dimension known only at run time is never a broadcast one (compiled elementwise ops require such
+    dimensions to agree), so only static size-1 dimensions of `like` and its missing leading axes are summed."""
     from .reductions import reduce_sum
     from .shape import reshape
 
     if grad is None or tuple(grad.shape) == tuple(like.shape):
         return grad
     lead = grad.ndim - like.ndim
-    stretched = [i for i in range(grad.ndim)
-                 if i < lead or (like.shape[i - lead] == 1 and grad.shape[i] != 1)]
+    stretched = [i for i in range(grad.ndim) if i < lead or (like.shape[i - lead] == 1 and grad.shape[i] != 1)]
+    if None in tuple(like.shape):  # no static reshape to like's shape: drop the leading axes by the reduction
+        if lead:
+            grad = reduce_sum(grad, axis=stretched[:lead])
+        inner = [i - lead for i in stretched[lead:]]
+        return cast_like(reduce_sum(grad, axis=inner, keepdims=True) if inner else grad, like)
     if stretched:
         grad = reduce_sum(grad, axis=stretched, keepdims=True)
     return reshape(grad, like.shape) if tuple(grad.shape) != tuple(like.shape) else grad
 
 
+def cast_like(x: Tensor, like: Tensor) -> Tensor:
+    """`x` (of like's size) with like's type: a dimension static in one and run-time in the other gets like's."""
+    if tuple(x.shape) == tuple(like.shape):
+        return x
+    from .shape import broadcast_like as broadcast_to_like
+    return broadcast_to_like(x, like)
+
+
 def broadcast_like(grad: Tensor, like: Tensor) -> Tensor:
-    """`grad` (with like's rank, size-1 where reduced) repeated to `like`'s static shape."""
+    """`grad` (with like's rank, size-1 where reduced) repeated to like's shape."""
     if tuple(grad.shape) == tuple(like.shape):
         return grad
+    if None in tuple(like.shape):
+        from .shape import broadcast_like as broadcast_to_like
+        return broadcast_to_like(grad, like)
     return grad * ones_like(like)
 
 
@@ -42,9 +60,9 @@ def zeros_like(like: Tensor, dtype=None) -> Tensor:
 
 def _filled(like, fill, dtype):
     dtype = dtype or like.dtype
-    if None in tuple(like.shape):
-        raise NotImplementedError(f"gradients of tensors with run-time dimensions {like.shape} need "
-                                  "tfc.broadcast_to (not available yet)")
+    if None in tuple(like.shape):  # sizes known at run time: a scalar broadcast to like's shape
+        from .shape import broadcast_like as broadcast_to_like
+        return broadcast_to_like(constant(np.array(fill, dtype=dtype.np)), like)
     # A splat constant: printed as dense<1.0> in the graph and folded into its consumer by linalg fusion.
     return constant(np.full(tuple(like.shape), fill, dtype=dtype.np))
 
@@ -58,6 +76,12 @@ def select_zero(condition, grad: Tensor) -> Tensor:
 
 def keepdims_shape(x: Tensor, axes) -> tuple:
     return tuple(1 if i in axes else d for i, d in enumerate(x.shape))
+
+
+def kept_axes(reduced: Tensor, x: Tensor, axes) -> Tensor:
+    """A reduction of x over `axes` (with or without keepdims) with those axes as size 1: x's rank again."""
+    from .shape import unit_reshape
+    return unit_reshape(reduced, keepdims_shape(x, axes))
 
 
 def scatter_slice(grad: Tensor, like: Tensor, begin, strides) -> Tensor:
@@ -89,11 +113,12 @@ def _take_prefix(x: Tensor, axis: int, length: int) -> Tensor:
 
 def via_composition(compose, node, grad: Tensor):
     """Differentiates an op through an equivalent composition of differentiable ops (for ops such as conv2d
-    whose gradient is a scatter): the composition runs on fresh copies of the inputs under an inner tape.
-    Higher-order gradients do not flow through this first-order rule."""
-    from ..autodiff import GradientTape, stop_gradient
+    whose gradient is a scatter): the composition runs on the op's own inputs under an inner tape, whose
+    gradient is built from differentiable ops too. So tapes that record while this gradient is built (a tape
+    around `tape.gradient`) see it as a function of the inputs and of `grad`: second-order gradients flow."""
+    from ..autodiff import GradientTape
 
-    inputs = [stop_gradient(x) for x in node.inputs]
+    inputs = list(node.inputs)
     with GradientTape() as tape:
         tape.watch(inputs)
         out = compose(*inputs, **node.attrs)

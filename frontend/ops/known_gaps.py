@@ -4,7 +4,11 @@ use it as xfail reasons, so a gap that gets fixed shows up as an unexpected pass
 KNOWN_GAPS = {
     "cuda-control-flow": "tfc.cond / tfc.while (scf.if / scf.while with tensor results) are not mapped to GPU kernels "
                          "yet: control flow compiles for the CPU only",
-    "cuda-runtime-sizes": "tfc.range's computed length and tfc.row's run-time offset are not handled by the GPU path yet",
+    "cuda-runtime-sizes": "tfc.range's computed length, tfc.row's run-time offset and tfc.shape's run-time sizes are "
+                          "not handled by the GPU path yet",
+    "cuda-stacks": "tfc.write_row and tfc.resize_rows (the stacks a differentiated loop stores its iterations in, and "
+                   "the gradient of tfc.row) write at run-time offsets, which the GPU launch plan does not map yet: "
+                   "CPU only",
     "int-division-by-zero-compiled": "compiled integer // and % by zero raise InvalidArgumentError through run-time "
                                      "checks (frontend/checks.py), except inside tfc.cond / tfc.while bodies, where "
                                      "compiled code still returns x // 1",
@@ -14,6 +18,10 @@ KNOWN_GAPS = {
                       "seed gives different numbers than TensorFlow (but the same eager and compiled)",
     "dynamic-shapes": "the new data-movement ops (concat, slice, pad, gather, reverse, cumsum, einsum, conv2d, "
                       "pool2d, random) need static shapes when compiled",
+    "loop-gradient-recompute": "the gradient of a while_loop whose loop variables may change shape between "
+                               "iterations (relaxed shape_invariants, or run-time sizes that the dimension rules "
+                               "cannot follow through the body) recomputes each iteration's state from the start "
+                               "(O(n^2) body runs) instead of storing it, and refuses a Variable assigned in the loop",
     "where-one-arg-traced": "tfc.where(condition) and boolean-mask indexing have data-dependent shapes: eager only",
     "gather-batch-dims": "tfc.gather supports batch_dims=0 only",
     "unknown-rank-gradients": "gradient rules need known ranks: a GradientTape inside reduce_retracing's trace for "
@@ -34,6 +42,7 @@ KNOWN_GAPS = {
 # e2e cases (tests/e2e/op_cases*.py ids) that the CUDA target does not compile yet, with the gap that explains it.
 CUDA_CASE_GAPS = {
     "cond": "cuda-control-flow", "while": "cuda-control-flow", "range": "cuda-runtime-sizes", "row": "cuda-runtime-sizes",
+    "shape": "cuda-runtime-sizes", "write_row": "cuda-stacks", "resize_rows": "cuda-stacks",
     "creation": "cuda-constant-operands", "gather": "cuda-constant-operands", "losses": "cuda-constant-operands",
     "pool2d": "cuda-constant-operands", "softmax-stable": "cuda-kernel-boundaries",
 }

@@ -9,7 +9,7 @@ from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .. import dtypes as _dtypes
 from .common import NUMERIC, axes_or_fail, check_dtype, fail, normalize_axis, resolve_axes
-from .grad_helpers import broadcast_like, keepdims_shape
+from .grad_helpers import broadcast_like, kept_axes
 
 __all__ = ["reduce_sum", "reduce_mean", "reduce_max", "reduce_min", "reduce_prod", "reduce_all", "reduce_any",
            "reduce_logsumexp", "argmax", "argmin", "cumsum"]
@@ -53,11 +53,8 @@ _reduce_sum = defop("reduce_sum", infer=_sum_rule,
 @defgrad(_reduce_sum)
 def _reduce_sum_grad(node, g):
     """Every summed element receives the gradient of its sum: g with the axes kept, repeated along them."""
-    from .shape import reshape
-
     x = node.inputs[0]
-    kept = tuple(1 if i in node.attrs["axes"] else d for i, d in enumerate(x.shape))
-    return (broadcast_like(reshape(g, kept), x),)
+    return (broadcast_like(kept_axes(g, x, node.attrs["axes"]), x),)
 
 
 def reduce_sum(input_tensor, axis=None, keepdims=False, name=None):
@@ -127,10 +124,19 @@ reduce_mean = _reduction("reduce_mean", _mean_impl, NUMERIC,
 
 @defgrad(reduce_mean)
 def _reduce_mean_grad(node, g):
-    from .shape import reshape
     x, axes = node.inputs[0], node.attrs["axes"]
-    count = max(int(np.prod([x.shape[a] for a in axes])), 1)
-    return (broadcast_like(reshape(g, keepdims_shape(x, axes)), x) / float(count),)
+    spread = broadcast_like(kept_axes(g, x, axes), x)
+    if all(x.shape[a] is not None for a in axes):
+        return (spread / float(max(int(np.prod([x.shape[a] for a in axes])), 1)),)
+    from .elementwise import cast
+    from .math_ops import maximum
+    from .shape import shape_of
+    sizes = shape_of(x)
+    count = float(np.prod([x.shape[a] for a in axes if x.shape[a] is not None]))
+    for a in axes:  # the number of averaged elements, known at run time
+        if x.shape[a] is None:
+            count = count * cast(sizes[a], x.dtype)
+    return (spread / maximum(count, 1),)
 
 
 reduce_max = _reduction("reduce_max", _max_impl, NUMERIC, "Maximum over `axes` (-inf for an empty float reduction).")
@@ -140,11 +146,9 @@ def _extremum_grad(node, g):
     """g shared equally by the elements equal to the extremum (TensorFlow's rule for ties)."""
     from .elementwise import cast
     from .logic import equal
-    from .shape import reshape
     (x,), (out,), axes = node.inputs, node.outputs, node.attrs["axes"]
-    kept = keepdims_shape(x, axes)
-    hits = cast(equal(x, reshape(out, kept)), x.dtype)
-    return (hits * (reshape(g, kept) / reduce_sum(hits, axis=list(axes), keepdims=True)),)
+    hits = cast(equal(x, kept_axes(out, x, axes)), x.dtype)
+    return (hits * (kept_axes(g, x, axes) / reduce_sum(hits, axis=list(axes), keepdims=True)),)
 
 
 defgrad(reduce_max, _extremum_grad)
@@ -164,16 +168,14 @@ def _reduce_prod_grad(node, g):
     with more zeros it is 0 everywhere (TensorFlow's values, without its cumprod construction)."""
     from .elementwise import cast
     from .logic import equal, logical_and, where
-    from .shape import reshape
     (x,), axes = node.inputs, node.attrs["axes"]
-    kept = keepdims_shape(x, axes)
     is_zero = equal(x, 0)
     nonzero = where(is_zero, 1, x)
-    product_of_nonzeros = reshape(bind(reduce_prod.op, nonzero, axes=axes, keepdims=False), kept)
-    zeros = reshape(bind(reduce_sum.op, cast(is_zero, x.dtype), axes=axes, keepdims=False), kept)
+    product_of_nonzeros = kept_axes(bind(reduce_prod.op, nonzero, axes=axes, keepdims=False), x, axes)
+    zeros = kept_axes(bind(reduce_sum.op, cast(is_zero, x.dtype), axes=axes, keepdims=False), x, axes)
     others = where(equal(zeros, 0), product_of_nonzeros / nonzero,
                    where(logical_and(equal(zeros, 1), is_zero), product_of_nonzeros, 0))
-    return (reshape(g, kept) * others,)
+    return (kept_axes(g, x, axes) * others,)
 
 
 reduce_all = _reduction("reduce_all", lambda x, *, axes, keepdims: np.all(x, axis=tuple(axes), keepdims=keepdims),
@@ -189,7 +191,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     from .logic import where
     from .math_ops import is_finite
     from .elementwise import exp, log
-    from .shape import reshape
+    from .shape import unit_reshape
 
     x = convert_to_tensor(input_tensor)
     raw_max = reduce_max(x, axis, keepdims=True)
@@ -198,7 +200,7 @@ def reduce_logsumexp(input_tensor, axis=None, keepdims=False, name=None):
     if keepdims:
         return result
     axes = axes_or_fail("reduce_logsumexp", axis, x.ndim)
-    return reshape(result, [d for i, d in enumerate(x.shape) if i not in axes])
+    return unit_reshape(result, [d for i, d in enumerate(x.shape) if i not in axes])
 
 
 # ------------------------------------------------------------------------------------------------ arg reductions

@@ -1,4 +1,6 @@
-"""Sequences: `tfc.range`, and `row` (x[i] for a scalar tensor i), which AutoGraph's `for` loops use.
+"""Sequences: `tfc.range`; `row` (x[i] for a scalar tensor i), which AutoGraph's `for` loops use; and the two
+ops that make a tensor a stack of rows, `write_row` and `resize_rows`, with which a differentiated while loop
+stores its state at every iteration (frontend/traced_loops.py).
 
 `for i in tfc.range(n)` inside a tfc.function becomes a tfc.while counting i from start to limit (the range
 tensor itself is never built unless used); `for row in x` over a tensor loops over `row(x, i)`.
@@ -11,7 +13,7 @@ import numpy as np
 
 from .. import dtypes as _dtypes
 from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop
-from ..errors import ShapeRuleError, UnsupportedError, user_location
+from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
 from .common import INTEGER, NUMERIC, check_dtype, check_same_dtype, fail
@@ -108,17 +110,81 @@ row_op = defop("row", infer=_row_rule, impl=lambda x, i: x[int(i)], num_inputs=2
 
 @defgrad(row_op)
 def _row_grad(node, grad):
-    """d x[i] / dx: the output gradient placed in row i, zeros elsewhere (a one-hot mask over the rows)."""
-    from .creation import one_hot
-    from .shape import reshape
+    """d x[i] / dx: the output gradient written into row i of zeros."""
+    from .grad_helpers import zeros_like
 
     x, i = node.inputs
-    rows = x.shape[0]
-    if rows is None:
-        raise UnsupportedError("the gradient of tfc.row needs the number of rows to be known while tracing",
-                               location=user_location())
-    mask = reshape(one_hot(i, rows, dtype=x.dtype), [rows] + [1] * (x.ndim - 1))
-    return mask * grad, None
+    return write_row(zeros_like(x), i, grad), None
+
+
+def _write_row_rule(x: TensorType, i: TensorType, value: TensorType) -> TensorType:
+    check_dtype("i", i, INTEGER)
+    check_same_dtype(("x", "value"), (x, value))
+    if x.rank < 1 or i.rank != 0 or value.rank != x.rank - 1 or \
+            any(a is not None and b is not None and a != b for a, b in zip(x.shape[1:], value.shape)):
+        raise ShapeRuleError(f"write_row(x, i, value) needs a scalar i and a value shaped like a row of x, got x "
+                             f"{x.shape}, i {i.shape} and value {value.shape}")
+    return x
+
+
+def _write_row_impl(x, i, value):
+    out = x.copy()
+    out[int(i)] = value
+    return out
+
+
+write_row_op = defop("write_row", infer=_write_row_rule, impl=_write_row_impl, num_inputs=3,
+                     sample_types=lambda dtype: [TensorType((2, 2), dtype), TensorType((), _dtypes.int32),
+                                                 TensorType((2,), dtype)],
+                     doc="x with row i (along the first dimension) replaced by `value`; 0 <= i < rows (compiled "
+                         "code writes in place when x is not used afterwards).")
+
+
+@defgrad(write_row_op)
+def _write_row_grad(node, grad):
+    from .grad_helpers import zeros_like
+
+    x, i, value = node.inputs
+    return write_row(grad, i, zeros_like(value)), None, row(grad, i)
+
+
+def write_row(x, i, value):
+    """x with x[i] replaced by `value` (i a scalar integer tensor, 0 <= i < x.shape[0])."""
+    return bind(write_row_op, convert_to_tensor(x), convert_to_tensor(i), convert_to_tensor(value))
+
+
+def _resize_rows_rule(x: TensorType, n: TensorType) -> TensorType:
+    check_dtype("n", n, INTEGER)
+    if x.rank < 1 or n.rank != 0:
+        raise ShapeRuleError(f"resize_rows(x, n) needs x of rank >= 1 and a scalar n, got {x.shape} and {n.shape}")
+    return TensorType((None,) + x.shape[1:], x.dtype)
+
+
+def _resize_rows_impl(x, n):
+    n = max(int(n), 0)
+    out = np.zeros((n,) + x.shape[1:], x.dtype)
+    out[:min(n, x.shape[0])] = x[:n]
+    return out
+
+
+resize_rows_op = defop("resize_rows", infer=_resize_rows_rule, impl=_resize_rows_impl, num_inputs=2,
+                       sample_types=lambda dtype: [TensorType((2, 2), dtype), TensorType((), _dtypes.int32)],
+                       doc="x with n rows (a run-time count): its first rows, then zero rows; x itself when it has n.")
+
+
+@defgrad(resize_rows_op)
+def _resize_rows_grad(node, grad):
+    from .shape import shape_of
+    from .grad_helpers import cast_like
+
+    x, n = node.inputs
+    rows = shape_of(x)[0]
+    return cast_like(resize_rows(grad, rows), x), None
+
+
+def resize_rows(x, n):
+    """x cut or zero-extended to n rows along its first dimension (n a scalar integer tensor)."""
+    return bind(resize_rows_op, convert_to_tensor(x), convert_to_tensor(n))
 
 
 def row(x, i):

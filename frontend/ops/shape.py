@@ -1,11 +1,17 @@
-"""Shape manipulation: reshape and transpose."""
+"""Shape manipulation: reshape, transpose, and the run-time shape ops `shape_of` and `broadcast_like`.
+
+`broadcast_like(x, like)` takes its result's size from another tensor at run time: with it, gradient rules build
+zeros, ones and broadcasts shaped like a tensor whose dimensions are unknown while tracing (input_signature with
+None), without knowing those sizes as numbers.
+"""
 from __future__ import annotations
 
 import math
 
 import numpy as np
 
-from ..core import bind, defgrad, defop, same_attrs
+from .. import dtypes as _dtypes
+from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop, same_attrs
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
@@ -52,7 +58,30 @@ def reshape(tensor, shape, name=None):
     return bind(_reshape, x, shape=tuple(dims))
 
 
-defgrad(_reshape, lambda node, g: (reshape(g, node.inputs[0].shape),))
+def unit_reshape(x, shape):
+    """x with size-1 dimensions inserted or removed (`shape` is x's shape so changed; its None dimensions are
+    x's run-time ones, in order): expand_dims and squeeze, also on tensors of run-time size."""
+    x = convert_to_tensor(x)
+    if [d for d in x.shape if d != 1] != [d for d in shape if d != 1]:
+        raise AssertionError(f"unit_reshape of {x.shape} to {tuple(shape)} changes more than size-1 dimensions")
+    return bind(_reshape, x, shape=tuple(shape)) if None in x.shape else reshape(x, shape)
+
+
+def _reshape_grad(node, g):
+    x = node.inputs[0]
+    if x.type.is_static:
+        return (reshape(g, x.shape),)
+    if [d for d in x.shape if d != 1] == [d for d in g.shape if d != 1]:
+        return (unit_reshape(g, x.shape),)
+    if list(x.shape).count(None) == 1:  # the other dimensions are known: the run-time one is inferred
+        return (reshape(g, [-1 if d is None else d for d in x.shape]),)
+    from ..errors import UnsupportedError, user_location
+    raise UnsupportedError(f"the gradient of reshape from {x.shape} to {g.shape}: a reshape of a tensor with more "
+                           "than one dimension known only at run time, other than inserting or removing size-1 "
+                           "dimensions, has no gradient yet", location=user_location())
+
+
+defgrad(_reshape, _reshape_grad)
 
 
 def _transpose_rule(x: TensorType, *, perm) -> TensorType:
@@ -95,5 +124,57 @@ defgrad(_transpose, lambda node, g: (transpose(g, [int(p) for p in np.argsort(no
 
 
 
+# ------------------------------------------------------------------------------------------- run-time shapes
+def _shape_rule(x: TensorType, *, dtype) -> TensorType:
+    dtype = _dtypes.as_dtype(dtype)
+    if dtype not in (_dtypes.int32, _dtypes.int64):
+        raise ShapeRuleError(f"out_type must be int32 or int64, got {dtype.name}")
+    return TensorType((x.rank,), dtype)
+
+
+shape_op = defop("shape", infer=_shape_rule, impl=lambda x, *, dtype: np.array(x.shape, _dtypes.as_dtype(dtype).np),
+                 attrs={"dtype": "dtype"}, sample_attrs={"dtype": _dtypes.int32},
+                 doc="The run-time shape of a tensor, as a 1-D int32 or int64 tensor.")
+defgrad(shape_op, NOT_DIFFERENTIABLE)
+
+
+def shape_of(x, dtype=_dtypes.int32):
+    """x's shape as a tensor: a constant where it is known while tracing, else read at run time."""
+    x = convert_to_tensor(x)
+    dtype = _dtypes.as_dtype(dtype)
+    if None not in x.shape:
+        from ..tensor import constant
+        return constant(np.array(x.shape, dtype=dtype.np))
+    return bind(shape_op, x, dtype=dtype)
+
+
+def _broadcast_like_rule(x: TensorType, like: TensorType) -> TensorType:
+    offset = like.rank - x.rank
+    if offset < 0 or any(d not in (1, None) and like.shape[offset + i] not in (d, None)
+                         for i, d in enumerate(x.shape)):
+        raise ShapeRuleError(f"cannot broadcast shape {x.shape} to the shape of like, {like.shape}; expected each "
+                             "dimension to be 1 or equal to like's")
+    return TensorType(like.shape, x.dtype)
+
+
+_broadcast_like = defop("broadcast_like", infer=_broadcast_like_rule, num_inputs=2,
+                        impl=lambda x, like: np.broadcast_to(x, like.shape).copy(),
+                        sample_types=lambda dtype: [TensorType((1, 2), dtype), TensorType((3, 2), dtype)],
+                        doc="x repeated (numpy broadcasting) to the run-time shape of `like` (whose values are not "
+                            "read); also gives a static-shaped x the type of a dynamic `like` of the same size.")
+
+
+def broadcast_like(x, like):
+    """`x` broadcast to `like`'s shape, which may be known only at run time (gradients of dynamic shapes)."""
+    return bind(_broadcast_like, convert_to_tensor(x), convert_to_tensor(like))
+
+
+@defgrad(_broadcast_like)
+def _broadcast_like_grad(node, grad):
+    from .grad_helpers import unbroadcast
+    return unbroadcast(grad, node.inputs[0]), None
+
+
 reshape.op = _reshape
 transpose.op = _transpose
+broadcast_like.op = _broadcast_like

@@ -8,6 +8,8 @@ from typing import Callable
 import numpy as np
 
 import tfc
+from tfc.ops.sequence import resize_rows, row, write_row
+from tfc.ops.shape import broadcast_like, shape_op
 
 FLOATS = ("float32", "float64", "float16", "bfloat16")
 INTS = ("int32", "int64", "int8", "uint8")
@@ -95,7 +97,26 @@ def _while_reference(x):
     return x
 
 
-# Comparisons, logical ops, range/row and control flow (tracing issue).
+def _write_row_reference(x, v):
+    out = x.copy()
+    out[1] = v
+    return out
+
+
+def _resized_rows(x, counts):
+    """Each resize's rows (one result per row: a resized tensor has a run-time size, which no output may have)."""
+    results = []
+    for n in counts:
+        resized = resize_rows(x, tfc.constant(n))
+        results += [row(resized, tfc.constant(i)) for i in range(n)]
+    return results
+
+
+def _resized_rows_reference(x):
+    return [x[i] if i < x.shape[0] else np.zeros_like(x[0]) for n in [5, 1, 0] for i in range(n)]
+
+
+# Comparisons, logical ops, range/row, stacks and control flow (tracing issue).
 CASES += [
     _binary("equal", lambda x, y: tfc.equal(x, y), np.equal),
     _binary("not_equal", lambda x, y: x != y, np.not_equal),
@@ -108,8 +129,20 @@ CASES += [
     Case("logical_not", lambda x: ~x, np.logical_not, [(s,) for s in UNARY_SHAPES], ("bool",)),
     Case("range", lambda n: tfc.reduce_sum(tfc.range(n)), lambda n: np.sum(np.arange(n), dtype=n.dtype), [((),)],
          ("int32", "int64")),
-    Case("row", lambda x: tfc.ops.sequence.row(x, tfc.constant(1)), lambda x: x[1], [((3, 4),), ((2,),)],
+    Case("row", lambda x: row(x, tfc.constant(1)), lambda x: x[1], [((3, 4),), ((2,),)],
          ("float32", "int8")),
+    Case("write_row", lambda x, v: write_row(x, tfc.constant(1), v), _write_row_reference,
+         [((3, 4), (4,)), ((2,), ()), ((2, 2, 3), (2, 3))], ("float32", "float64", "int8", "bool")),
+    Case("resize_rows", lambda x: _resized_rows(x, [5, 1, 0]), _resized_rows_reference, [((3, 4),), ((2,),)],
+         ("float32", "float64", "int32")),
+    Case("broadcast_like", lambda x, like: broadcast_like(x, like), lambda x, like: np.broadcast_to(x, like.shape),
+         [((1, 4), (3, 4)), ((), (2, 3)), ((4,), (2, 4))], ("float32", "float64", "int64", "bool")),
+    Case("shape", lambda x: [tfc.core.bind(shape_op, x, dtype=tfc.int32), tfc.core.bind(shape_op, x, dtype=tfc.int64)],
+         lambda x: [np.array(x.shape, np.int32), np.array(x.shape, np.int64)], [((3, 4),), ((),), ((2, 1, 5),)],
+         ("float32", "bool")),
+    # round: the numeric gradient check sees a piecewise-constant function (0), where stop_gradient gives None
+    Case("stop_gradient", lambda x: tfc.stop_gradient(tfc.round(x)) * 2, lambda x: np.round(x) * 2,
+         [(s,) for s in UNARY_SHAPES], ("float32", "float64")),
     Case("cond", lambda x: tfc.cond(tfc.reduce_sum(x) > 0, lambda: x * 2, lambda: -x),
          lambda x: x * 2 if np.sum(x, dtype=x.dtype) > 0 else -x, [(s,) for s in UNARY_SHAPES], ("float32", "int32")),
     Case("while", lambda x: tfc.while_loop(lambda v: tfc.reduce_sum(v) < 10, lambda v: v + 1, x), _while_reference,

@@ -5,33 +5,8 @@ import numpy as np
 import pytest
 
 import tfc
-from conftest import central_differences
 
-EPS = 1e-6
-
-
-def numeric_gradients(f, arrays):
-    """Central differences of sum(f(*arrays)) with respect to each array (float64, evaluated eagerly)."""
-    return central_differences(lambda xs: float(np.sum(f(*[tfc.constant(x) for x in xs]).numpy())), arrays, EPS)
-
-
-def tape_gradients(f, *xs):
-    with tfc.GradientTape() as tape:
-        tape.watch(xs)
-        y = tfc.reduce_sum(f(*xs))
-    # ZERO: a loop that runs 0 times eagerly leaves w unconnected (None); the compiled loop's gradient is zeros
-    return tape.gradient(y, list(xs), unconnected_gradients=tfc.UnconnectedGradients.ZERO)
-
-
-def check(f, arrays, compiled=None):
-    """Eager tape == numeric, and (one compiled function reused across calls) compiled == eager."""
-    eager = tape_gradients(f, *[tfc.constant(a) for a in arrays])
-    expected = numeric_gradients(f, arrays)
-    for got, want in zip(eager, expected):
-        np.testing.assert_allclose(got.numpy(), want, rtol=1e-6, atol=1e-7)
-    if compiled is not None:
-        for got, want in zip(compiled(*arrays), eager):
-            np.testing.assert_allclose(got.numpy(), want.numpy(), rtol=1e-12, atol=1e-12)
+from conftest import check_gradients as check, tape_gradients
 
 
 def branchy(x, w):
@@ -154,19 +129,49 @@ def test_stop_gradient_inside_a_branch_is_respected():
     assert gw.numpy() == pytest.approx(2.0)  # only the `+ w` term: the product's w is stopped
 
 
-def test_a_variable_assigned_in_a_differentiated_branch_is_refused():
+@pytest.mark.parametrize("x", [[1.0, 2.0], [-1.0, -2.0]], ids=["then", "else"])
+def test_a_variable_assigned_in_a_differentiated_branch_is_assigned_once(x):
+    # The gradient re-traces the branch with v as a local copy holding v's value before the cond: it sees what
+    # the forward pass saw and assigns nothing. TensorFlow's semantics: the read after assign_add is a read of v.
     v = tfc.Variable(np.array(1.0))
 
-    @tfc.function
-    def step(x):
+    def step(x, w):
         with tfc.GradientTape() as tape:
-            tape.watch(x)
-            y = tfc.cond(tfc.reduce_sum(x) > 0.0, lambda: x * v.assign_add(1.0), lambda: x)
+            tape.watch([x, w])
+            y = tfc.cond(tfc.reduce_sum(x) > 0.0, lambda: x * w * v.assign_add(1.0), lambda: x * w)
             loss = tfc.reduce_sum(y)
-        return tape.gradient(loss, x)
+        # ZERO: eagerly the else path never reads v (None); the compiled cond's gradient is zeros for it
+        return tape.gradient(loss, [x, w, v], unconnected_gradients=tfc.UnconnectedGradients.ZERO)
 
-    with pytest.raises(tfc.errors.UnsupportedError, match="would assign it again"):
-        step(np.array([1.0, 2.0]))
+    arrays = [np.array(x), np.array(3.0)]
+    eager = [g.numpy() for g in step(*[tfc.constant(a) for a in arrays])]
+    assert v.numpy() == (2.0 if x[0] > 0 else 1.0)
+    v.assign(1.0)
+    compiled = tfc.function(step)
+    for call in range(2):
+        got = compiled(*arrays)
+        for g, want in zip(got, eager):
+            np.testing.assert_allclose(g.numpy(), want, rtol=1e-12)
+        v.assign(1.0)  # the same state again for the second call (the compiled function is reused)
+    compiled(*arrays)
+    assert v.numpy() == (2.0 if x[0] > 0 else 1.0)
+    if x[0] > 0:  # y = x * w * v with v = 2 after the assignment; d/dv = sum(x) * w
+        for got, want in zip(eager, [[6.0, 6.0], 6.0, 9.0]):
+            np.testing.assert_allclose(got, want)
+
+
+def test_the_gradient_differentiates_what_the_branch_computed_not_its_closure_now():
+    # `x = tfc.cond(..., lambda: x * w, ...)` rebinds the x the branch closes over; the gradient replays the traced
+    # branch (x before the cond), not the lambda (which would now read the cond's result). Likewise a loop body
+    # closing over a w that is rebound after the loop.
+    def f(x, w):
+        x = tfc.cond(w > 0.0, lambda: x * w, lambda: x)
+        y = tfc.while_loop(lambda h: tfc.reduce_sum(h) < 20.0, lambda h: h * w + 1.0, x, maximum_iterations=4)
+        w = w * 3.0
+        return y + w
+
+    compiled = tfc.function(lambda x, w: tape_gradients(f, x, w))
+    check(f, [np.array([1.0, 2.0]), np.array(1.5)], compiled)
 
 
 def loop_with_return(x, w, n):

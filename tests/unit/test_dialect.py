@@ -79,6 +79,14 @@ def _control_flow(x, n):
     return y
 
 
+def _stacks(x, i):
+    from tfc.ops.sequence import resize_rows, row, write_row
+    from tfc.ops.shape import broadcast_like
+    grown = resize_rows(x, i + 2)
+    return [write_row(grown, i, row(x, i)), tfc.shape(x), broadcast_like(tfc.constant(2.0), x),
+            tfc.stop_gradient(x)]
+
+
 f32 = tfc.float32
 TRACED = {
     "tf_math": (_tf_math, [tfc.TensorSpec([2, 3]), tfc.TensorSpec([3])]),
@@ -86,6 +94,7 @@ TRACED = {
     "tf_structure": (_tf_structure, [tfc.TensorSpec([2, 3]), tfc.TensorSpec([2], tfc.int32)]),
     "tf_nn": (_tf_nn, [tfc.TensorSpec([1, 4, 4, 2]), tfc.TensorSpec([3, 3, 2, 2])]),
     "control_flow": (_control_flow, [tfc.TensorSpec([4, 3]), tfc.TensorSpec([], tfc.int32)]),
+    "stacks": (_stacks, [tfc.TensorSpec([None, 3]), tfc.TensorSpec([], tfc.int32)]),
     "arithmetic": (_arithmetic, [tfc.TensorSpec([2, 3]), tfc.TensorSpec([3])]),
     "math": (_math, [tfc.TensorSpec([None, 4], tfc.float64)]),
     "structured": (_structured, [tfc.TensorSpec([2, 3]), tfc.TensorSpec([3, 4])]),
