@@ -130,19 +130,27 @@ class Trace:
         return self._captures[key][1]
 
 
-_state = threading.local()
+class _ThreadState(threading.local):
+    """This thread's active trace and recording GradientTapes. The class-level defaults matter for speed: a
+    getattr(local, name, None) that misses raises and catches AttributeError inside (~0.5 us, twice per eager
+    op), where reading a class attribute costs ~0.05 us."""
+    trace = None
+    tapes = None
+
+
+_state = _ThreadState()
 
 
 def recording_tapes() -> list:
     """This thread's GradientTapes that are recording (tfc.autodiff pushes and pops them); bind reports to them."""
-    tapes = getattr(_state, "tapes", None)
+    tapes = _state.tapes
     if tapes is None:
         tapes = _state.tapes = []
     return tapes
 
 
 def current_trace() -> Trace | None:
-    return getattr(_state, "trace", None)
+    return _state.trace
 
 
 def executing_eagerly() -> bool:
@@ -197,7 +205,7 @@ def bind(op: Op, *inputs, **attrs):
         from .tensor import Tensor
         _Tensor = Tensor
 
-    trace = getattr(_state, "trace", None)
+    trace = _state.trace
     try:
         out_types = _infer(op, inputs, attrs)
     except errors.RuleError as rule_error:
@@ -216,7 +224,7 @@ def bind(op: Op, *inputs, **attrs):
         node = trace.graph.add_node(op, [trace.capture(t) for t in inputs], attrs,
                                     [out_types] if single else list(out_types), errors.user_location())
         outs = [Tensor._from_symbol(v) for v in node.outputs]
-    tapes = getattr(_state, "tapes", None)
+    tapes = _state.tapes
     if tapes:
         for tape in tuple(tapes):
             tape._record(op, inputs, attrs, outs)

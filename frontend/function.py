@@ -352,7 +352,7 @@ class Function:
     def __call__(self, *args, **kwargs):
         if config._run_eagerly:
             return self._python_function(*args, **kwargs)
-        trace = getattr(_core_state, "trace", None)
+        trace = _core_state.trace
         target = self._target or current_target()
         on_gpu = target is not None and target.startswith(("cuda", "gpu"))
         fast = not kwargs and len(args) == self._fast_arity and not on_gpu and trace is None
