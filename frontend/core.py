@@ -185,9 +185,7 @@ def _infer(op: Op, inputs, attrs):
     their results are remembered (eager overhead); a repeated call finds them by a tuple of interned types."""
     if attrs:
         return op.infer(*[t.type for t in inputs], **attrs)
-    count = len(inputs)
-    key = ((op, inputs[0].type) if count == 1 else (op, inputs[0].type, inputs[1].type) if count == 2
-           else (op, *[t.type for t in inputs]))
+    key = (op, *[t.type for t in inputs])
     out_types = _INFERRED.get(key)
     if out_types is None:
         out_types = op.infer(*key[1:])
@@ -199,6 +197,24 @@ def _infer(op: Op, inputs, attrs):
 
 def bind(op: Op, *inputs, **attrs):
     """Applies `op` to tensors: evaluates it now, or records it in the active trace. Returns Tensor(s)."""
+    if not attrs and _state.trace is None and not _state.tapes:
+        # The eager fast path (~1 us of Python per op matters on tiny tensors): the remembered rule result of
+        # unary and binary ops, and one result array built into a Tensor in place (as _eager_result does).
+        count = len(inputs)
+        out_type = _INFERRED.get((op, inputs[0].type) if count == 1 else
+                                 (op, inputs[0].type, inputs[1].type) if count == 2 else None)
+        if out_type is not None and out_type.__class__ is TensorType:
+            result = op.impl(*[t._value if t.type.dtype is not _BFLOAT16 else _dtypes.computable(t._value)
+                               for t in inputs])
+            if result.__class__ is not _NDARRAY or result.dtype is not out_type.dtype.np:
+                result = np.asarray(result, dtype=out_type.dtype.np)
+            tensor = object.__new__(_Tensor)
+            tensor._value, tensor._symbol, tensor.type = result, None, out_type
+            return tensor
+    return _bind(op, inputs, attrs)
+
+
+def _bind(op: Op, inputs, attrs):
     global _Tensor
     Tensor = _Tensor
     if Tensor is None:  # tensor.py imports this module: resolve the class once, not on every op

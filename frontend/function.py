@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import functools
 import inspect
+import operator
 
 import numpy as np
 
@@ -17,7 +18,7 @@ from .core import _state as _core_state  # the active trace, read without a call
 from .graph import Graph, TensorType, clone_into, print_graph
 from .retracing import RetraceHistory, leaf_key, relax
 from .tensor import Tensor, TensorShape, _cast_python
-from .device import current_target
+from .device import _SCOPE, current_target
 
 __all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
 
@@ -64,16 +65,21 @@ def _is_tensor_like(value) -> bool:
 
 
 def _fast_key(args):
-    """(type, dtype, shape) of each argument, flattened into one tuple, when all are ndarrays or eager tensors;
-    else None."""
+    """One token per argument when all are ndarrays or eager tensors, else None: an eager tensor's TensorType (its
+    hash is cached: no per-call shape tuple to build and hash) or an array's (dtype, shape)."""
     key = []
     for value in args:
         cls = value.__class__
-        array = value._value if cls is Tensor else value if cls is np.ndarray else None
-        if array is None:
+        if cls is Tensor and value._symbol is None:
+            key.append(value.type)
+        elif cls is np.ndarray:
+            key.append((value.dtype, value.shape))
+        else:
             return None
-        key += (cls, array.dtype, array.shape)
     return tuple(key)
+
+
+_VALUE = operator.attrgetter("_value")
 
 
 def _leaf_key(value):
@@ -130,6 +136,7 @@ class ConcreteFunction:
         self._output_is_tensor = output_is_tensor
         self._module = None
         self._artifact = None
+        self._run_static = None  # the executable's call_static once compiled, when its shapes are all static
         # State and printing (tfc.variables): the Variables the trace read (extra trailing graph inputs, fed their
         # arrays at each call); those it assigned, as (Variable, index of the extra result holding the final
         # value, stored back after each call); tfc.print calls to replay after each call.
@@ -156,21 +163,26 @@ class ConcreteFunction:
         return self._call_flat(args)
 
     def _fast_call_for(self, key: tuple):
-        """The call for arguments of one `_fast_key`: `_call_exact` when that key matches the trace exactly (the
-        traced dtypes and static shapes, no variables, one tensor result), so nothing is left to check or nest."""
-        exact = [(dtype, shape) for _, dtype, shape in zip(key[::3], key[1::3], key[2::3])]
-        if exact == self._exact and self._single_output and not self._variables and not self._assigned \
-                and not self._prints:
-            return self._call_exact
-        return self._call_flat
+        """The call for arguments of one `_fast_key`: the static entry called directly when that key matches the
+        trace exactly (the traced dtypes and static shapes, no variables, one tensor result), so nothing is left
+        to check or nest; else `_call_flat`."""
+        exact = [(token.dtype.np, token.shape) if token.__class__ is TensorType else token for token in key]
+        if exact != self._exact or not self._single_output or self._variables or self._assigned or self._prints:
+            return self._call_flat
+        output_type = self._output_type
+        all_tensors = all(token.__class__ is TensorType for token in key)
 
-    def _call_exact(self, args) -> Tensor:
-        if self._module is None:
-            self._compile()
-        (output,) = self._executable(*[v._value if v.__class__ is Tensor else v for v in args])
-        tensor = object.__new__(Tensor)
-        tensor._value, tensor._symbol, tensor.type = output, None, self._output_type
-        return tensor
+        def call_exact(args) -> Tensor:
+            run = self._run_static
+            if run is None:
+                self._compile()
+                run = self._run_static
+            (output,) = run(tuple(map(_VALUE, args)) if all_tensors else
+                            [v._value if v.__class__ is Tensor else v for v in args])
+            tensor = object.__new__(Tensor)
+            tensor._value, tensor._symbol, tensor.type = output, None, output_type
+            return tensor
+        return call_exact
 
     def _call_flat(self, values):
         arrays = [self._check(i, v) for i, v in enumerate(values)]
@@ -258,6 +270,12 @@ class ConcreteFunction:
             self._module = self._artifact.load()
         self._entry = self._module.manifest["entries"][0]["name"]
         self._executable = self._module.entries[self._entry]
+        from tfc.runtime.loader import Executable
+
+        # The direct call skips the Executable's __call__: only for plain static entries (a CheckedExecutable
+        # inspects run-time checks after each call).
+        plain = type(self._executable) is Executable and self._executable._static
+        self._run_static = self._executable.call_static if plain else None
 
     # ---------------------------------------------------------------------------------------------- inspection
     def as_text(self, stage: str = "tfc", debug_info: bool = False) -> str:
@@ -350,16 +368,20 @@ class Function:
         return self._history.explain()
 
     def __call__(self, *args, **kwargs):
+        # The fast path: eager tensors/arrays passed positionally, outside traces, device scopes and
+        # run_functions_eagerly, whose key `_fast` already knows.
+        if (not kwargs and len(args) == self._fast_arity and _core_state.trace is None and _SCOPE.target is None
+                and not config._run_eagerly):
+            call = self._fast.get(_fast_key(args))
+            if call is not None:
+                return call(args)
         if config._run_eagerly:
             return self._python_function(*args, **kwargs)
         trace = _core_state.trace
         target = self._target or current_target()
         on_gpu = target is not None and target.startswith(("cuda", "gpu"))
-        fast = not kwargs and len(args) == self._fast_arity and not on_gpu and trace is None
-        fast_key = _fast_key(args) if fast else None
-        call = self._fast.get(fast_key) if fast_key is not None else None
-        if call is not None:
-            return call(args)
+        fast_key = _fast_key(args) if not kwargs and len(args) == self._fast_arity and not on_gpu \
+            and trace is None else None
         concrete, leaves = self._concrete_for(args, kwargs)
         if fast_key is not None:
             self._fast[fast_key] = concrete._fast_call_for(fast_key)
