@@ -33,6 +33,7 @@ import logging
 import types
 
 from . import autograph_runtime
+from .bytecode import is_straight_line
 from .errors import Location, UnsupportedError
 
 __all__ = ["convert", "to_code"]
@@ -498,6 +499,8 @@ def convert(fn):
         return fn
     if fn.__name__ == "<lambda>":
         return fn  # a lambda holds no statements to convert
+    if is_straight_line(fn.__code__):
+        return fn  # nothing to rewrite: skips reading and parsing the source (~20 ms of a first call)
     try:
         code, _ = _compiled(fn)
     except (OSError, TypeError) as error:

@@ -381,3 +381,41 @@ def test_returns_from_a_tensor_loop_must_agree(fn, got):
         assert int(tfc.nest.flatten(tfc.function(fn)(np.int32(5)))[0]) == 3
     finally:
         tfc.config.run_functions_eagerly(False)
+
+
+def _straight(x, y):
+    z = tfc.exp(x) * y
+    scale = [v * 2.0 for v in (1.0, 2.0)]  # a comprehension without branches
+    helper = lambda v: v if v is not None else 0  # noqa: E731  (nested scopes are never converted)
+    return helper(z) + scale[0]
+
+
+def _with_branch_in_comprehension(x):
+    return sum(v for v in (x, x) if v is not None)
+
+
+def _with_not(x):
+    flag = not x.shape
+    return x, flag
+
+
+def _generator(x):
+    yield x
+
+
+@pytest.mark.parametrize("fn,skipped", [(_straight, True), (_with_branch_in_comprehension, False), (_with_not, False),
+                                        (if_else, False)])
+def test_functions_without_control_flow_skip_the_conversion(fn, skipped):
+    """Straight-line functions are used as written (no source read): the conversion would change nothing."""
+    from tfc.autograph import convert
+    assert (convert(fn) is fn) == skipped
+
+
+def test_generators_still_reach_the_conversion_error():
+    with pytest.raises(tfc.errors.UnsupportedError, match="yield"):
+        tfc.function(_generator)(tfc.constant(1.0))
+
+
+def test_straight_line_function_compiles_and_runs():
+    x = np.linspace(-1, 1, 5, dtype=np.float32)
+    assert_same(tfc.function(_straight)(x, x).numpy(), np.exp(x) * x + np.float32(2.0), rtol=2e-6)
