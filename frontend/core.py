@@ -185,7 +185,9 @@ def _infer(op: Op, inputs, attrs):
     their results are remembered (eager overhead); a repeated call finds them by a tuple of interned types."""
     if attrs:
         return op.infer(*[t.type for t in inputs], **attrs)
-    key = (op, *[t.type for t in inputs])
+    count = len(inputs)
+    key = ((op, inputs[0].type) if count == 1 else (op, inputs[0].type, inputs[1].type) if count == 2
+           else (op, *[t.type for t in inputs]))
     out_types = _INFERRED.get(key)
     if out_types is None:
         out_types = op.infer(*key[1:])

@@ -167,7 +167,8 @@ class ConcreteFunction:
         trace exactly (the traced dtypes and static shapes, no variables, one tensor result), so nothing is left
         to check or nest; else `_call_flat`."""
         exact = [(token.dtype.np, token.shape) if token.__class__ is TensorType else token for token in key]
-        if exact != self._exact or not self._single_output or self._variables or self._assigned or self._prints:
+        if (exact != self._exact or not self._single_output or not self._output_type.is_static or self._variables
+                or self._assigned or self._prints):
             return self._call_flat
         output_type = self._output_type
         all_tensors = all(token.__class__ is TensorType for token in key)
@@ -175,8 +176,11 @@ class ConcreteFunction:
         def call_exact(args) -> Tensor:
             run = self._run_static
             if run is None:
-                self._compile()
+                if self._module is None:
+                    self._compile()
                 run = self._run_static
+                if run is None:  # not a plain static entry (tfc.runtime.loader.Executable): the general path
+                    return self._call_flat(args)
             (output,) = run(tuple(map(_VALUE, args)) if all_tensors else
                             [v._value if v.__class__ is Tensor else v for v in args])
             tensor = object.__new__(Tensor)
