@@ -17,9 +17,7 @@ import functools
 import hashlib
 import json
 import os
-import shutil
 import sys
-import tempfile
 
 from . import cache
 from .cpu import host_fingerprint
@@ -65,7 +63,7 @@ def toolchain_fingerprint(tools: tuple[str, ...]) -> str:
     """Identifies the installed tools without running or importing them (a warm start must stay cheap): path,
     size and mtime of each binary (a name is looked up on PATH, then in LLVM 22's folder) and of llvmlite's
     LLVM library, found on sys.path by hand (even importlib's find_spec would consult import hooks)."""
-    files = [shutil.which(tool) or shutil.which(tool, path="/usr/lib/llvm-22/bin") or tool for tool in tools]
+    files = [_which(tool) or _which(tool, "/usr/lib/llvm-22/bin") or tool for tool in tools]
     binding = next((os.path.join(p, "llvmlite", "binding") for p in sys.path
                     if os.path.isdir(os.path.join(p or ".", "llvmlite", "binding"))), None)
     if binding:
@@ -78,6 +76,17 @@ def toolchain_fingerprint(tools: tuple[str, ...]) -> str:
         except OSError:
             parts.append(f"{path}:missing")
     return "|".join(parts)
+
+
+def _which(name: str, path: str | None = None) -> str | None:
+    """shutil.which for a lookup: importing shutil (with fnmatch, bz2, lzma) costs ~3 ms of a cached first call."""
+    if os.sep in name:
+        return name if os.path.isfile(name) and os.access(name, os.X_OK) else None
+    for folder in (path or os.environ.get("PATH", os.defpath)).split(os.pathsep):
+        candidate = os.path.join(folder, name)
+        if os.path.isfile(candidate) and os.access(candidate, os.X_OK):
+            return candidate
+    return None
 
 
 def _record_path(key: str) -> str:
@@ -108,6 +117,8 @@ def record(key: str, entry: str, tools: tuple[str, ...], extra: dict) -> None:
     path = _record_path(key)
     rec = dict(extra, format=FORMAT, key=key, entry=entry, tools=list(tools),
                toolchain=toolchain_fingerprint(tuple(tools)))
+    import tempfile
+
     try:
         os.makedirs(os.path.dirname(path), exist_ok=True)
         fd, tmp = tempfile.mkstemp(prefix=f".{key[:16]}-", suffix=".tmp", dir=os.path.dirname(path))
