@@ -92,6 +92,7 @@ _BUILD_DIR: str | None = None
 _MEMO: dict[str, Artifact] = {}
 _LOCK = threading.Lock()
 _VERSIONS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfc-versions")
+_TOOLS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tfc-mlir-tools")
 
 
 class _Timer:
@@ -205,13 +206,16 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
                 _MEMO[key] = artifact
             return artifact
 
-    target = target or host()
     # The manifest's versions may need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile
     # with a new toolchain: ask in a thread so it overlaps the compile instead of adding to the first call.
     versions = _VERSIONS_POOL.submit(toolchain_versions)
     params = {"SCHEDULE": _schedule_file(schedule), "THREADS": str(threads)}
+    # The MLIR tools run while this thread imports llvmlite and probes the host CPU (~30 ms on a first compile;
+    # the tools' thread only waits on their pipes).
+    mlir = _TOOLS_POOL.submit(_mlir_stages, stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+    target = target or host()
     try:
-        start = _mlir_stages(stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+        start = mlir.result()
     except CompilerError as error:
         if schedule is None:
             raise
