@@ -6,6 +6,7 @@ import shlex
 import shutil
 import subprocess
 import tempfile
+from typing import NoReturn
 
 from tfc.errors import CompilerError
 
@@ -39,7 +40,7 @@ def run_tool(tool: str, args: list[str], text: str, what: str) -> str:
     _fail(tool, args, text, what, proc)
 
 
-def _fail(tool: str, args: list[str], text: str, what: str, proc) -> None:
+def _fail(tool: str, args: list[str], text: str, what: str, proc) -> NoReturn:
     """Raises the CompilerError of a failed tool run: the input saved as a reproducer, the replay command."""
     fd, path = tempfile.mkstemp(prefix=f"{what}-", suffix=".mlir", dir=reproducer_dir())
     with os.fdopen(fd, "w") as f:
