@@ -3,6 +3,7 @@ import numpy as np
 
 import tfc
 from harness import check_close, compare, report
+from peers import contenders
 from workloads import with_threads
 
 N = 4 * 1024 * 1024
@@ -24,8 +25,10 @@ def main():
     serial = with_threads(chain.python_function, 1)
     check_close("tfc", chain(a, b), numpy_chain(a, b))
     check_close("tfc 1 thread", serial(a, b), numpy_chain(a, b))
+    expected = numpy_chain(a, b)
     medians = compare({"numpy": lambda: numpy_chain(a, b), "tfc": lambda: chain(a, b),
-                       "tfc 1 thread": lambda: serial(a, b)}, reference="numpy")
+                       "tfc 1 thread": lambda: serial(a, b), **contenders("w1", a, b, reference=expected)},
+                      reference="numpy")
     report(f"W1 exp((a+b)*b) + tanh(a)*0.5, {N} float32", medians)
 
 

@@ -3,7 +3,8 @@ import numpy as np
 
 import tfc
 from harness import check_close, compare, report
-from workloads import optional
+from peers import contenders
+from workloads import optional, with_threads
 
 ROWS, COLS = 4096, 1024
 
@@ -34,16 +35,25 @@ def main():
         print("\nW2 row softmax: skipped, tfc.nn.softmax does not exist yet (op-set issue)")
     else:
         fn = tfc.function(lambda v: softmax(v, axis=-1))
-        check_close("tfc", fn(x), numpy_softmax(x), rtol=1e-5, atol=1e-7)
-        report(f"W2 row softmax {ROWS}x{COLS} (rows schedule)", compare({"numpy": lambda: numpy_softmax(x), "tfc": lambda: fn(x)},
-                                                         reference="numpy"))
+        serial = with_threads(lambda v: softmax(v, axis=-1), 1)
+        expected = numpy_softmax(x)
+        check_close("tfc", fn(x), expected, rtol=1e-5, atol=1e-7)
+        check_close("tfc 1 thread", serial(x), expected, rtol=1e-5, atol=1e-7)
+        report(f"W2 row softmax {ROWS}x{COLS} (rows schedule)",
+               compare({"numpy": lambda: numpy_softmax(x), "tfc": lambda: fn(x), "tfc 1 thread": lambda: serial(x),
+                        **contenders("w2", x, reference=expected, atol=1e-7)}, reference="numpy"))
 
     scale = rng.random(COLS, dtype=np.float32)
     shift = rng.random(COLS, dtype=np.float32)
     fn = tfc.function(layer_norm)
-    check_close("tfc", fn(x, scale, shift), numpy_layer_norm(x, scale, shift), rtol=1e-4, atol=1e-5)
+    serial = with_threads(layer_norm, 1)
+    expected = numpy_layer_norm(x, scale, shift)
+    check_close("tfc", fn(x, scale, shift), expected, rtol=1e-4, atol=1e-5)
+    check_close("tfc 1 thread", serial(x, scale, shift), expected, rtol=1e-4, atol=1e-5)
     report(f"W3 layer-norm {ROWS}x{COLS} (built from reduce_sum/sqrt; rows schedule)",
-           compare({"numpy": lambda: numpy_layer_norm(x, scale, shift), "tfc": lambda: fn(x, scale, shift)},
+           compare({"numpy": lambda: numpy_layer_norm(x, scale, shift), "tfc": lambda: fn(x, scale, shift),
+                    "tfc 1 thread": lambda: serial(x, scale, shift),
+                    **contenders("w3", x, scale, shift, reference=expected, rtol=1e-4, atol=1e-5)},
                    reference="numpy"))
 
 

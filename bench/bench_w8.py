@@ -1,11 +1,18 @@
 """W8: a full reduction (sum of 4M float32) and call overheads: a compiled function on a 0-d tensor through
-Function.__call__, ConcreteFunction.__call__ and the raw Executable, and eager ops on tiny tensors."""
+Function.__call__, ConcreteFunction.__call__ and the raw Executable, and eager ops on tiny tensors.
+
+The sum reads 16 MB once, so its floor is the machine's read bandwidth: the script measures it in the same run
+(numpy's vectorized max over the same array, on 1 thread and on 2 threads each reading half) and prints the
+bandwidth each contender reaches."""
 import time
+from concurrent.futures import ThreadPoolExecutor
 
 import numpy as np
 
 import tfc
 from harness import check_close, compare, report
+from peers import contenders
+from workloads import with_threads
 
 N = 4 * 1024 * 1024
 
@@ -34,9 +41,19 @@ def per_call(fn, calls: int = 100) -> float:
 def main():
     rng = np.random.default_rng(0)
     x = rng.random(N, dtype=np.float32)
-    check_close("tfc", total(x), np.sum(x, dtype=np.float64), rtol=1e-5)
-    medians = compare({"numpy": lambda: np.sum(x), "tfc": lambda: total(x)}, reference="numpy")
+    serial = with_threads(total.python_function, 1)
+    expected = np.sum(x, dtype=np.float64)
+    check_close("tfc", total(x), expected, rtol=1e-5)
+    check_close("tfc 1 thread", serial(x), expected, rtol=1e-5)
+    halves = [x[:N // 2], x[N // 2:]]
+    pool = ThreadPoolExecutor(2)
+    medians = compare({"numpy": lambda: np.sum(x), "tfc": lambda: total(x), "tfc 1 thread": lambda: serial(x),
+                       "read floor 1T": lambda: x.max(),  # numpy's max: a vectorized read of the same 16 MB
+                       "read floor 2T": lambda: list(pool.map(np.max, halves)),
+                       **contenders("w8", x, reference=expected)}, reference="numpy")
     report(f"W8a sum of {N} float32", medians)
+    print("  bandwidth (16 MB read once): " + ", ".join(f"{name} {x.nbytes / seconds / 1e9:.1f} GB/s"
+                                                       for name, seconds in medians.items()))
 
     scalar = tfc.constant(np.float32(2.0))
     check_close("tfc", affine(scalar), np.float32(2.0) * np.float32(1.0001) + np.float32(0.5))

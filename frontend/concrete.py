@@ -6,6 +6,8 @@ call's ranks (frontend/specialize.py) and each specialization compiles once, as 
 """
 from __future__ import annotations
 
+import operator
+
 import numpy as np
 
 from . import dtypes as _dtypes, errors, nest
@@ -56,6 +58,9 @@ class TensorSpec:
         return f"TensorSpec(shape={self.shape}, dtype={self.dtype!r}, name={self.name!r})"
 
 
+_VALUE = operator.attrgetter("_value")  # an eager tensor's array
+
+
 class ConcreteFunction:
     """One trace of a `tfc.function`: its graph, its tensor signature, and (after the first call) native code."""
 
@@ -69,6 +74,7 @@ class ConcreteFunction:
         self._output_is_tensor = output_is_tensor
         self._module = None
         self._artifact = None
+        self._run_static = None  # the executable's call_static once compiled, when its shapes are all static
         # State (tfc.variables): the Variables the trace uses (extra trailing graph inputs, passed their arrays at
         # each call) and those it assigns, whose arrays the native code updates in place. Run-time checks are
         # trailing graph outputs after the user's (the loader inspects and drops them).
@@ -96,22 +102,32 @@ class ConcreteFunction:
         return self._call_flat(args)
 
     def _fast_call_for(self, key: tuple):
-        """The call for arguments of one `_fast_key`: `_call_exact` when that key matches the trace exactly (the
-        traced dtypes and static shapes, no variables, one tensor result), so nothing is left to check or nest."""
+        """The call for arguments of one `_fast_key`: the static entry called directly when that key matches the
+        trace exactly (the traced dtypes and static shapes, no variables, one tensor result), so nothing is left
+        to check or nest; else `_call_flat`."""
         if self._specializations is not None:
-            return self._specializations.for_shapes(list(key[2::3]))._fast_call_for(key)
-        exact = [(dtype, shape) for _, dtype, shape in zip(key[::3], key[1::3], key[2::3])]
-        if exact == self._exact and self._single_output and not self._variables:
-            return self._call_exact
-        return self._call_flat
+            shapes = [token.shape if token.__class__ is TensorType else token[1] for token in key]
+            return self._specializations.for_shapes(shapes)._fast_call_for(key)
+        exact = [(token.dtype.np, token.shape) if token.__class__ is TensorType else token for token in key]
+        if exact != self._exact or not self._single_output or not self._output_type.is_static or self._variables:
+            return self._call_flat
+        output_type = self._output_type
+        all_tensors = all(token.__class__ is TensorType for token in key)
 
-    def _call_exact(self, args) -> Tensor:
-        if self._module is None:
-            self._compile()
-        (output,) = self._executable(*[v._value if v.__class__ is Tensor else v for v in args])
-        tensor = object.__new__(Tensor)
-        tensor._value, tensor._symbol, tensor.type = output, None, self._output_type
-        return tensor
+        def call_exact(args) -> Tensor:
+            run = self._run_static
+            if run is None:
+                if self._module is None:
+                    self._compile()
+                run = self._run_static
+                if run is None:  # not a plain static entry (tfc.runtime.loader.Executable): the general path
+                    return self._call_flat(args)
+            (output,) = run(tuple(map(_VALUE, args)) if all_tensors else
+                            [v._value if v.__class__ is Tensor else v for v in args])
+            tensor = object.__new__(Tensor)
+            tensor._value, tensor._symbol, tensor.type = output, None, output_type
+            return tensor
+        return call_exact
 
     def _call_flat(self, values):
         arrays = [self._check(i, v) for i, v in enumerate(values)]
@@ -204,6 +220,12 @@ class ConcreteFunction:
             self._module = self._artifact.load()
         self._entry = self._module.manifest["entries"][0]["name"]
         self._executable = self._module.entries[self._entry]
+        from tfc.runtime.loader import Executable
+
+        # The direct call skips the Executable's __call__: only for plain static entries (a CheckedExecutable
+        # inspects run-time checks after each call).
+        plain = type(self._executable) is Executable and self._executable._static
+        self._run_static = self._executable.call_static if plain else None
 
     # ---------------------------------------------------------------------------------------------- inspection
     def as_text(self, stage: str = "tfc", debug_info: bool = False) -> str:

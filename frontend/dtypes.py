@@ -9,8 +9,8 @@ TensorFlow's rules, which tfc follows (see tests/unit/test_dtypes.py):
 from __future__ import annotations
 
 import builtins
+import sys
 
-import ml_dtypes
 import numpy as np
 
 __all__ = [
@@ -26,7 +26,8 @@ class DType:
 
     def __init__(self, name: str, np_dtype, mlir: str, kind: str):
         self.name = name
-        self.np = np.dtype(np_dtype)
+        if np_dtype is not None:
+            self.np = np.dtype(np_dtype)
         self.mlir = mlir  # the tfc dialect's spelling (keeps signedness: ui8)
         # arith and linalg take signless integers only; signedness is then chosen per op (divui, cmpi ult, ...).
         self.storage = mlir.lstrip("u") if kind == "u" else mlir
@@ -60,9 +61,33 @@ class DType:
 
 
 float16 = DType("float16", np.float16, "f16", "f")
+
+
+class _LazyNumpyDType(DType):
+    """A DType whose numpy dtype comes from ml_dtypes, imported on first use of `.np`: importing ml_dtypes 0.7
+    costs ~1 s of CPU (it registers casts and ufuncs for a dozen types), most of `import tfc`, and most programs
+    never touch bfloat16. Other DTypes keep `np` as a plain slot (read on every eager op)."""
+
+    __slots__ = ()
+
+    @property
+    def np(self) -> np.dtype:
+        try:
+            return _SLOT_NP.__get__(self)
+        except AttributeError:  # the first read
+            import ml_dtypes
+            resolved = np.dtype(getattr(ml_dtypes, self.name))
+            _SLOT_NP.__set__(self, resolved)
+            _BY_NUMPY[resolved] = self
+            return resolved
+
+
+_SLOT_NP = DType.np  # DType's slot for `np`, which the property above fills
+
+
 # numpy has no bfloat16; ml_dtypes (what JAX and TensorFlow use) registers one. Its numpy kind is "V", so code
 # asks DType.is_floating rather than array.dtype.kind.
-bfloat16 = DType("bfloat16", ml_dtypes.bfloat16, "bf16", "f")
+bfloat16 = _LazyNumpyDType("bfloat16", None, "bf16", "f")
 float32 = DType("float32", np.float32, "f32", "f")
 float64 = DType("float64", np.float64, "f64", "f")
 int8 = DType("int8", np.int8, "i8", "i")
@@ -75,7 +100,7 @@ half, float, double = float16, float32, float64  # noqa: A001 - TensorFlow's ali
 
 ALL = (float16, bfloat16, float32, float64, int8, int16, int32, int64, uint8, bool)
 _BY_NAME = {d.name: d for d in ALL} | {"half": float16, "float": float32, "double": float64}
-_BY_NUMPY = {d.np: d for d in ALL}
+_BY_NUMPY = {d.np: d for d in ALL if d is not bfloat16}  # bfloat16's is added once ml_dtypes is loaded
 _BY_MLIR = {d.mlir: d for d in ALL}
 
 
@@ -88,9 +113,12 @@ def as_dtype(value) -> DType:
             return _BY_NAME[value]
     else:
         try:
-            found = _BY_NUMPY.get(np.dtype(value))
+            np_dtype = np.dtype(value)
         except TypeError:
-            found = None
+            np_dtype = None
+        found = _BY_NUMPY.get(np_dtype)
+        if found is None and np_dtype is not None and "ml_dtypes" in sys.modules and np_dtype == bfloat16.np:
+            found = bfloat16  # an ml_dtypes bfloat16 array: ml_dtypes is loaded, so is its numpy dtype
         if found is not None:
             return found
     names = ", ".join(d.name for d in ALL)
@@ -106,14 +134,14 @@ def from_mlir(element_type: str) -> DType:
 
 def is_float_array(array_dtype: np.dtype) -> builtins.bool:
     """Whether a numpy dtype holds floats: kind "f", or ml_dtypes' bfloat16 (whose kind is "V")."""
-    return array_dtype.kind == "f" or array_dtype == bfloat16.np
+    return array_dtype.kind == "f" or (array_dtype.kind == "V" and array_dtype == bfloat16.np)
 
 
 def computable(array: np.ndarray) -> np.ndarray:
     """`array` in a dtype numpy computes with: bfloat16 widens (exactly) to float32. Eager ops run bfloat16 this
     way and round each result back once, as TensorFlow's CPU kernels (Eigen's bfloat16) do; many numpy ufuncs
     have no bfloat16 loop, and code testing `dtype.kind == "f"` would not recognize it."""
-    return array.astype(np.float32) if array.dtype == bfloat16.np else array
+    return array.astype(np.float32) if array.dtype.kind == "V" and array.dtype == bfloat16.np else array
 
 
 def default_for_python(value) -> DType:

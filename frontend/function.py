@@ -19,7 +19,7 @@ from .concrete import ConcreteFunction, TensorSpec
 from .graph import Graph
 from .retracing import RetraceHistory, leaf_key, relax
 from .tensor import Tensor, TensorShape, _cast_python
-from .device import current_target
+from .device import _SCOPE, current_target
 
 __all__ = ["function", "Function", "ConcreteFunction", "TensorSpec"]
 
@@ -31,15 +31,17 @@ def _is_tensor_like(value) -> bool:
 
 
 def _fast_key(args):
-    """(type, dtype, shape) of each argument, flattened into one tuple, when all are ndarrays or eager tensors;
-    else None."""
+    """One token per argument when all are ndarrays or eager tensors, else None: an eager tensor's TensorType (its
+    hash is cached: no per-call shape tuple to build and hash) or an array's (dtype, shape)."""
     key = []
     for value in args:
         cls = value.__class__
-        array = value._value if cls is Tensor else value if cls is np.ndarray else None
-        if array is None:
+        if cls is Tensor and value._symbol is None:
+            key.append(value.type)
+        elif cls is np.ndarray:
+            key.append((value.dtype, value.shape))
+        else:
             return None
-        key += (cls, array.dtype, array.shape)
     return tuple(key)
 
 
@@ -141,16 +143,20 @@ class Function:
         return self._history.explain()
 
     def __call__(self, *args, **kwargs):
+        # The fast path: eager tensors/arrays passed positionally, outside traces, device scopes and
+        # run_functions_eagerly, whose key `_fast` already knows.
+        if (not kwargs and len(args) == self._fast_arity and _core_state.trace is None and _SCOPE.target is None
+                and not config._run_eagerly):
+            call = self._fast.get(_fast_key(args))
+            if call is not None:
+                return call(args)
         if config._run_eagerly:
             return self._python_function(*args, **kwargs)
-        trace = getattr(_core_state, "trace", None)
+        trace = _core_state.trace
         target = self._target or current_target()
         on_gpu = target is not None and target.startswith(("cuda", "gpu"))
-        fast = not kwargs and len(args) == self._fast_arity and not on_gpu and trace is None
-        fast_key = _fast_key(args) if fast else None
-        call = self._fast.get(fast_key) if fast_key is not None else None
-        if call is not None:
-            return call(args)
+        fast_key = _fast_key(args) if not kwargs and len(args) == self._fast_arity and not on_gpu \
+            and trace is None else None
         concrete, leaves = self._concrete_for(args, kwargs)
         if fast_key is not None:
             self._fast[fast_key] = concrete._fast_call_for(fast_key)

@@ -5,6 +5,7 @@ of the user's code that created it. `tfc.dialect.parser` reads that text back; `
 """
 from __future__ import annotations
 
+import hashlib
 import json
 import math
 import re
@@ -199,16 +200,17 @@ class Graph:
 
 # ----------------------------------------------------------------------------------------------------- printing
 
-def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
+def print_graph(graph: Graph, *, debug_info: bool = True, digest_constants: bool = False) -> str:
     """The graph as MLIR: a func.func of generic-syntax tfc ops, each with the user's source location.
-    Ops with regions print them in generic form: `"tfc.while"(%a) ({ ^bb0(%b0: T): ... "tfc.yield"(%x) ...})`."""
+    Ops with regions print them in generic form: `"tfc.while"(%a) ({ ^bb0(%b0: T): ... "tfc.yield"(%x) ...})`.
+    digest_constants: dense attributes print as a hash of their bytes (for cache keys, not MLIR tools)."""
     names: dict[int, str] = {}
     for i, value in enumerate(graph.inputs):
         names[id(value)] = f"%arg{i}"
     params = ", ".join(f"%arg{i}: {v.type.mlir()}" for i, v in enumerate(graph.inputs))
     results = _types(v.type for v in graph.outputs)
     lines = [f"func.func @{print_symbol(graph.name)}({params}) -> ({results}) {{"]
-    _print_nodes(graph, names, lines, "  ", debug_info, [0, 0])
+    _print_nodes(graph, names, lines, "  ", debug_info, [0, 0], digest_dense if digest_constants else print_dense)
     returned = ", ".join(names[id(v)] for v in graph.outputs)
     returned_types = _types(v.type for v in graph.outputs)
     lines.append(f"  func.return {returned} : {returned_types}" if graph.outputs else "  func.return")
@@ -216,9 +218,11 @@ def print_graph(graph: Graph, *, debug_info: bool = True) -> str:
     return "\n".join(lines) + "\n"
 
 
-def _print_nodes(graph: Graph, names: dict, lines: list, indent: str, debug_info: bool, counters: list) -> None:
+def _print_nodes(graph: Graph, names: dict, lines: list, indent: str, debug_info: bool, counters: list,
+                 dense) -> None:
     """Appends one line per node (and its regions); counters = [next value number, next block number], shared
-    by the whole function so names are unique across regions (MLIR forbids shadowing)."""
+    by the whole function so names are unique across regions (MLIR forbids shadowing). `dense` prints dense
+    attributes."""
     for node in graph.nodes:
         number = counters[0]
         counters[0] += 1
@@ -232,7 +236,7 @@ def _print_nodes(graph: Graph, names: dict, lines: list, indent: str, debug_info
         else:
             lhs = ""
         operands = ", ".join(names[id(v)] for v in node.inputs)
-        attrs = _print_attrs(node)
+        attrs = _print_attrs(node, dense)
         in_types = _types(v.type for v in node.inputs)
         out_types = _types(v.type for v in node.outputs)
         if len(node.outputs) != 1:
@@ -250,7 +254,7 @@ def _print_nodes(graph: Graph, names: dict, lines: list, indent: str, debug_info
                 names[id(value)] = f"%b{block}_{i}"
             args = ", ".join(f"%b{block}_{i}: {v.type.mlir()}" for i, v in enumerate(region.inputs))
             lines.append(f"{indent}^bb0({args}):")
-            _print_nodes(region, names, lines, indent + "  ", debug_info, counters)
+            _print_nodes(region, names, lines, indent + "  ", debug_info, counters, dense)
             yielded = ", ".join(names[id(v)] for v in region.outputs)
             yield_types = _types(v.type for v in region.outputs)
             lines.append(f"{indent}  \"tfc.yield\"({yielded}) : ({yield_types}) -> ()")
@@ -297,7 +301,7 @@ def _quote(text: str) -> str:
     return '"' + re.sub(r"[\x00-\x1f\x7f]", lambda m: f"\\{ord(m.group()):02X}", escaped) + '"'
 
 
-def _print_attrs(node: Node) -> str:
+def _print_attrs(node: Node, dense) -> str:
     if not node.attrs:
         return ""
     items = []
@@ -308,7 +312,7 @@ def _print_attrs(node: Node) -> str:
         if value is None:  # decided per rank (an unknown-rank graph: e.g. `axes` of a reduction over all axes)
             items.append(name)
         elif kind == "dense":
-            items.append(f"{name} = {print_dense(np.asarray(value), node.outputs[0].type)}")
+            items.append(f"{name} = {dense(np.asarray(value), node.outputs[0].type)}")
         else:
             items.append(f"{name} = {print_attr(kind, value)}")
     return " {" + ", ".join(items) + "}"
@@ -358,6 +362,13 @@ def print_dense(array: np.ndarray, type: TensorType, storage: bool = False) -> s
         return f"dense<{json.dumps(flat.reshape(type.shape).tolist())}> : {tensor_type}"
     data = flat.astype(flat.dtype.newbyteorder("<"), copy=False).tobytes()
     return f'dense<"0x{data.hex().upper()}"> : {tensor_type}'
+
+
+def digest_dense(array: np.ndarray, type: TensorType) -> str:
+    """A dense attribute as the sha256 of its bytes: a cache key needs the content, not a printable form (a
+    1.6 MB weight hashes in ~1 ms; printing it as hex and hashing that took ~10)."""
+    flat = np.ascontiguousarray(array, dtype=type.dtype.np).reshape(-1).view(np.uint8)
+    return f"dense_sha256<{hashlib.sha256(flat).hexdigest()}> : {type.mlir()}"
 
 
 def scalar_literal(value, dtype: _dtypes.DType) -> str:

@@ -36,7 +36,7 @@ def _source_folders() -> tuple[str, ...]:
 def _key(graph: Graph, name: str, names: list[str]) -> str | None:
     from tfc.runtime import warm_index
     try:
-        text = print_graph(graph) + "\n" + repr(graph.output_checks)
+        text = print_graph(graph, digest_constants=True) + "\n" + repr(graph.output_checks)
     except Exception:  # a graph the printer cannot show: the full compile path decides
         return None
     return warm_index.index_key(text, name, names, _source_folders())

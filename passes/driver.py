@@ -30,7 +30,7 @@ from tfc.runtime import abi, cache, warm_index
 from tfc.runtime.loader import Module
 
 from . import codegen, graph_passes, libm, pipeline, schedules, shape_dims
-from .mlir_tools import MLIR_OPT, mlir_opt, mlir_to_llvmir, tool_version
+from .mlir_tools import MLIR_OPT, mlir_opt, mlir_opt_to_llvmir, mlir_to_llvmir, tool_version
 from .target import Target, host, vector_bits
 
 OPENMP_DIR = "/usr/lib/llvm-22/lib"  # libomp-22-dev: libomp.so (its __kmpc_* ABI matches mlir-translate-22's)
@@ -93,6 +93,7 @@ _BUILD_DIR: str | None = None
 _MEMO: dict[str, Artifact] = {}
 _LOCK = threading.Lock()
 _VERSIONS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=1, thread_name_prefix="tfc-versions")
+_TOOLS_POOL = concurrent.futures.ThreadPoolExecutor(max_workers=4, thread_name_prefix="tfc-mlir-tools")
 
 
 class _Timer:
@@ -228,14 +229,20 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
                 _MEMO[key] = artifact
             return artifact
 
-    target = target or host()
-    # The manifest's versions need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile:
-    # ask in a thread so it overlaps the compile instead of adding to the first-call latency.
+    # The manifest's versions may need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile
+    # with a new toolchain: ask in a thread so it overlaps the compile instead of adding to the first call.
     versions = _VERSIONS_POOL.submit(toolchain_versions)
     params = {"SCHEDULE": _schedule_file(schedule), "THREADS": str(threads)}
+    # The MLIR tools run while this thread imports llvmlite and probes the host CPU (~30 ms on a first compile;
+    # the tools' thread only waits on their pipes).
+    mlir = _TOOLS_POOL.submit(_mlir_stages, stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+    target = target or host()
     try:
-        start = _in_place_or_copied(stages, functions, lambda: _mlir_stages(
-            stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start))
+        # The first run is the one already under way; a rerun (Variables copied, see _in_place_or_copied)
+        # runs the stages again here.
+        runs = iter([mlir.result])
+        start = _in_place_or_copied(stages, functions, lambda: next(runs, lambda: _mlir_stages(
+            stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start))())
     except CompilerError as error:
         if schedule is None:
             raise
@@ -334,15 +341,16 @@ def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, 
         for stage, pipes in cpu_stages:
             text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipes, **params), what=f"{stage} ({name})")
             start = timer.stage(stage, start)
+        stages["llvm-unoptimized"] = mlir_to_llvmir(text)
+        start = timer.stage("translate", start)
     else:
         all_pipes = [p for _, pipes in cpu_stages for p in pipes]
-        # Without locations: they never reach the LLVM IR (no debug info is emitted), and printing and parsing
-        # them again costs mlir-opt and mlir-translate time (the stage-by-stage path above keeps them).
-        stages["llvm-dialect"] = mlir_opt(stages["linalg"], pipeline.pass_string(all_pipes, **params),
-                                          what=f"compile ({name})", debug_info=False)
-        start = timer.stage("mlir-opt", start)
-    stages["llvm-unoptimized"] = mlir_to_llvmir(stages["llvm-dialect"])
-    start = timer.stage("translate", start)
+        # One mlir-opt piped into mlir-translate (passes/mlir_tools.py), without locations: they never reach the
+        # LLVM IR (no debug info is emitted). The llvm-dialect stage is not kept on this path: as_text asks for
+        # a stage-by-stage compile (above).
+        stages["llvm-unoptimized"] = mlir_opt_to_llvmir(stages["linalg"], pipeline.pass_string(all_pipes, **params),
+                                                        what=f"compile ({name})")
+        start = timer.stage("mlir-opt + translate", start)
     if "@memrefCopy(" in stages["llvm-unoptimized"]:
         raise CompilerError(f"{name}: the lowered code copies a strided buffer through MLIR's C runtime "
                             "(memrefCopy), which tfc does not link")
@@ -359,6 +367,10 @@ def _in_place_or_copied(stages: dict, functions: list[Lowered], run: Callable[[]
     except CompilerError as error:
         if "cannot avoid RaW conflict" not in str(error) or not any(f.safe_func for f in functions):
             raise
+        # Recovered: drop the traceback. The first run's Future keeps this exception, and its traceback would
+        # keep the calling frames alive in a cycle - the caller's argument list among them, holding Variables'
+        # arrays: an extra reference that made the next call copy a Variable instead of updating it in place.
+        error.__traceback__ = None
         stages["linalg"] = libm.route_inaccurate_ops("\n".join(f.safe_func() if f.safe_func else f.func
                                                                for f in functions))
         return run()
@@ -434,12 +446,36 @@ def write_manifest(library: str, manifest: dict) -> None:
 
 @functools.lru_cache(maxsize=None)
 def toolchain_versions() -> dict:
-    """Versions recorded in every manifest (computed once: it runs mlir-opt-22 --version)."""
+    """Versions recorded in every manifest. `mlir-opt-22 --version` is a process start (~30 ms of CPU, on a
+    2-core machine competing with the first compile): its answer is kept in the compile cache's folder under
+    the tools' fingerprint (path, size, mtime), so only a new or changed toolchain runs it."""
     import llvmlite
     import llvmlite.binding as llvm
 
-    return {"mlir-opt": tool_version(MLIR_OPT), "llvmlite": llvmlite.__version__,
+    return {"mlir-opt": _mlir_opt_version(), "llvmlite": llvmlite.__version__,
             "llvm": ".".join(map(str, llvm.llvm_version_info)), "tfc": _tfc_version()}
+
+
+def _mlir_opt_version() -> str | None:
+    if not cache.enabled():
+        return tool_version(MLIR_OPT)
+    fingerprint = hashlib.sha256(warm_index.toolchain_fingerprint((MLIR_OPT,)).encode()).hexdigest()[:32]
+    path = os.path.join(cache.cache_dir(), cache.LAYOUT, "tools", f"mlir-opt-{fingerprint}.json")
+    try:
+        with open(path) as f:
+            return json.load(f)["version"]
+    except (OSError, ValueError, KeyError, TypeError):
+        pass
+    version = tool_version(MLIR_OPT)
+    try:
+        os.makedirs(os.path.dirname(path), exist_ok=True)
+        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
+        with open(tmp, "w") as f:
+            json.dump({"version": version}, f)
+        os.replace(tmp, path)
+    except OSError:
+        pass  # a read-only cache folder: ask again next time
+    return version
 
 
 def _tfc_version() -> str:

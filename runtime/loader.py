@@ -23,34 +23,13 @@ from . import abi
 from .cpu import check_target
 from .printing import PrintHook
 from .errors import InvalidArgumentError, Location, SignatureMismatchError, TfcValueError, caller_location
+from .static_call import make_static_call
 
 __all__ = ["Executable", "CheckedExecutable", "Module", "load", "load_manifest"]
 
 
-_REMEMBER_BYTES = 1 << 16
-# Outputs of at most this many bytes are views into a per-thread chunk of _CHUNK_SLOTS outputs, allocated at once
-# with its address known: a view costs ~0.07 us where np.empty plus its address cost ~0.45 us. A result the
-# caller keeps retains its chunk (at most 4 KB). Each view is C-contiguous and aligned like any numpy array's
-# element (what the kernels already accept for inputs).
-_CHUNK_BYTES = 64
-_CHUNK_SLOTS = 64
-_BYTE = ctypes.c_char
-
-
-def _address(array: np.ndarray) -> int:
-    """The data address of a C-contiguous array. `array.ctypes.data` costs about 1 us; a ctypes view of a
-    writable, non-empty buffer costs about 0.3 us."""
-    try:
-        return ctypes.addressof(_BYTE.from_buffer(array))
-    except (TypeError, ValueError, BufferError):  # read-only or empty
-        return array.ctypes.data
-
-
-def _nbytes(shape: tuple, dtype: np.dtype) -> int:
-    count = 1
-    for d in shape:
-        count *= d
-    return count * dtype.itemsize
+class _PerThread(threading.local):
+    call = None  # this thread's static-shape call (runtime/static_call.py), made on its first call
 
 
 class Executable:
@@ -69,12 +48,12 @@ class Executable:
         self._fn.restype = None
         self._fn.argtypes = None  # every argument is a byref(descriptor): no per-call conversion
         self._library = library  # keeps the .so loaded while this entry exists
-        # The fast path (all shapes static): descriptors are built once per thread and only their data pointers
-        # change per call; the checks are a dtype and a shape comparison per argument.
+        # The fast path (all shapes static, runtime/static_call.py): descriptors are built once per thread and only
+        # their data pointers change per call; the checks are a dtype and a shape comparison per argument.
         self._static = all(None not in spec["shape"] for spec in self.args + self.results)
         self._arg_shapes = [tuple(a["shape"]) for a in self.args]
         self._result_shapes = [tuple(r["shape"]) for r in self.results]
-        self._scratch = threading.local()  # per-thread descriptors: concurrent calls never share them
+        self._per_thread = _PerThread()  # per-thread descriptors: concurrent calls never share them
         self._arity = len(self.args)
         self._inout = [bool(a.get("inout")) for a in self.args]
         # A Variable's array is never remembered between calls (`last` below): a Variable copies its array before
@@ -83,36 +62,13 @@ class Executable:
         self._hook = PrintHook(entry["prints"], abi.numpy_dtype) if entry.get("prints") else None
         self._tail = (self._hook.pointer,) if self._hook is not None else ()  # after the outputs
 
-    def _thread_scratch(self):
-        """(descriptors, their byref arguments, last small input per slot, its address) for this thread."""
-        scratch = getattr(self._scratch, "value", None)
-        if scratch is None:
-            descriptors = []
-            for shape in self._arg_shapes + self._result_shapes:
-                desc = abi.descriptor_class(len(shape))()
-                if shape:
-                    desc.sizes[:] = shape
-                    desc.strides[:] = abi.row_major_strides(shape)
-                descriptors.append(desc)
-            n = len(self._arg_shapes)  # the call order is: arguments, weights, outputs
-            refs = tuple([ctypes.byref(d) for d in descriptors[:n]] +
-                         [ctypes.byref(d) for d in self._weight_descriptors] +
-                         [ctypes.byref(d) for d in descriptors[n:]]) + self._tail
-            chunks = [[None, 0, _CHUNK_SLOTS] if 0 < _nbytes(shape, dtype) <= _CHUNK_BYTES else None
-                      for shape, dtype in zip(self._result_shapes, self._result_dtypes)]
-            scratch = self._scratch.value = (descriptors, refs, [None] * len(self.args), [0] * len(self.args),
-                                             chunks)
-        return scratch
-
     def __call__(self, *values) -> list[np.ndarray]:
         if self._static and len(values) == self._arity:
-            return self._call_static(values)
+            return self.call_static(values)
         if len(values) != len(self.args):
             names = ", ".join(a["name"] for a in self.args)
             raise SignatureMismatchError(f"{self.name}() takes {len(self.args)} tensor argument(s) ({names}), "
                                f"got {len(values)}", location=caller_location())
-        if self._static:
-            return self._call_static(values)
         arrays = [self._prepare(i, v) for i, v in enumerate(values)]
         outputs = [np.empty(self._result_shape(r, arrays), dtype) for r, dtype in zip(self.results, self._result_dtypes)]
         descriptors = [abi.descriptor(a) for a in arrays] + self._weight_descriptors + \
@@ -122,47 +78,15 @@ class Executable:
             self._hook.raise_pending()
         return outputs
 
-    def _call_static(self, values) -> list[np.ndarray]:
-        try:
-            descriptors, refs, last, last_address, chunks = self._scratch.value
-        except AttributeError:  # this thread's first call
-            descriptors, refs, last, last_address, chunks = self._thread_scratch()
-        keep = []  # arrays converted here must outlive the native call
-        for i, value in enumerate(values):
-            if value is last[i]:  # the same small array as last time: its address is known
-                address = last_address[i]
-            else:
-                if (type(value) is not np.ndarray or value.dtype != self._arg_dtypes[i]
-                        or value.shape != self._arg_shapes[i] or not value.flags.c_contiguous
-                        or not value.flags.aligned or self._inout[i]):
-                    value = self._prepare(i, value)
-                    keep.append(value)
-                address = _address(value)
-                if value.nbytes <= _REMEMBER_BYTES and self._remember[i]:  # small: remember it (costs nothing)
-                    last[i], last_address[i] = value, address
-            descriptors[i].aligned = descriptors[i].allocated = address
-        outputs = []
-        j = len(values)
-        for shape, dtype, chunk in zip(self._result_shapes, self._result_dtypes, chunks):
-            if chunk is None:
-                out = np.empty(shape, dtype)
-                address = _address(out)
-            else:  # [chunk array, its address, next free slot]
-                slot = chunk[2]
-                if slot == _CHUNK_SLOTS:
-                    chunk[0] = np.empty((_CHUNK_SLOTS, *shape), dtype)
-                    chunk[1], slot = _address(chunk[0]), 0
-                out = chunk[0][slot, ...]
-                address = chunk[1] + slot * out.nbytes
-                chunk[2] = slot + 1
-            descriptor = descriptors[j]
-            descriptor.aligned = descriptor.allocated = address
-            outputs.append(out)
-            j += 1
-        self._fn(*refs)
-        if self._hook is not None:
-            self._hook.raise_pending()
-        return outputs
+    def call_static(self, values) -> list[np.ndarray]:
+        """Calls a static-shape entry with a sequence of exactly `len(self.args)` values."""
+        call = self._per_thread.call
+        if call is None:
+            call = self._per_thread.call = make_static_call(
+                self._fn, self._arg_shapes, self._arg_dtypes, self._result_shapes, self._result_dtypes,
+                self._weight_descriptors, self._prepare, self._inout, self._remember, self._tail,
+                self._hook.raise_pending if self._hook is not None else None)
+        return call(values)
 
     def _prepare(self, index: int, value) -> np.ndarray:
         spec, dtype = self.args[index], self._arg_dtypes[index]

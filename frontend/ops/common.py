@@ -75,7 +75,25 @@ def binary_operands(x, y) -> tuple[Tensor, Tensor]:
     return x, _adopt(y, x.dtype)
 
 
+# (Python scalar, dtype) -> a Tensor holding it as a read-only 0-d array: `x * 0.5` in an eager loop converts
+# 0.5 once (~0.6 us per op). Only operands adopting a tensor's floating dtype are cached; these tensors never reach
+# the user (tfc.constant and convert_to_tensor make fresh, writable ones). Zeros are left out: -0.0 == 0.0 would
+# share an entry (and NaN never finds its own).
+_SCALAR_OPERANDS: dict = {}
+
+
 def _adopt(value, dtype: _dtypes.DType) -> Tensor:
+    cls = value.__class__
+    if (cls is float or cls is int) and dtype.is_floating and value == value and value != 0:
+        key = (value, dtype)
+        tensor = _SCALAR_OPERANDS.get(key)
+        if tensor is None:
+            tensor = convert_to_tensor(value, dtype=dtype)
+            tensor._value.flags.writeable = False
+            if len(_SCALAR_OPERANDS) > 1024:
+                _SCALAR_OPERANDS.clear()
+            _SCALAR_OPERANDS[key] = tensor
+        return tensor
     if isinstance(value, Tensor) or hasattr(value, "_as_tensor"):
         return convert_to_tensor(value)
     return convert_to_tensor(value, dtype=dtype)

@@ -9,7 +9,7 @@ import numpy as np
 from .. import dtypes as _dtypes
 from ..core import bind, defgrad, defop, same_attrs
 from ..graph import TensorType
-from ..tensor import convert_to_tensor
+from ..tensor import Tensor, convert_to_tensor
 from .common import FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
 from .grad_helpers import unbroadcast
 
@@ -36,6 +36,8 @@ def _binary(name: str, impl, doc: str, allowed=NUMERIC, result=None):
     op = defop(name, infer=_binary_rule(allowed, result), impl=impl, num_inputs=2, doc=doc, any_rank=same_attrs)
 
     def api(x, y, name=None):
+        if x.__class__ is Tensor and y.__class__ is Tensor:  # the common case: nothing to convert
+            return bind(op, x, y)
         return bind(op, *binary_operands(x, y))
     api.__name__ = api.__qualname__ = name
     api.__doc__ = doc
@@ -47,7 +49,7 @@ def _unary(name: str, impl, doc: str, allowed=FLOATING, result=None):
     op = defop(name, infer=_unary_rule(allowed, result), impl=impl, num_inputs=1, doc=doc, any_rank=same_attrs)
 
     def api(x, name=None):
-        return bind(op, convert_to_tensor(x))
+        return bind(op, x if x.__class__ is Tensor else convert_to_tensor(x))
     api.__name__ = api.__qualname__ = name
     api.__doc__ = doc
     api.op = op

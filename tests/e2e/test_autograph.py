@@ -381,3 +381,39 @@ def test_returns_from_a_tensor_loop_must_agree(fn, got):
         assert int(tfc.nest.flatten(tfc.function(fn)(np.int32(5)))[0]) == 3
     finally:
         tfc.config.run_functions_eagerly(False)
+
+
+def _straight(x, y):
+    z = tfc.exp(x) * y
+    scale = [v * 2.0 for v in (1.0, 2.0)]  # a comprehension without branches
+    helper = lambda v: v if v is not None else 0  # noqa: E731  (nested scopes are never converted)
+    return helper(z) + scale[0]
+
+
+def _generator(x):
+    yield x
+
+
+def test_a_straight_line_function_converts_the_helpers_it_calls():
+    """No control flow of its own, but its helper branches on a tensor: the conversion is recursive, so the
+    caller is converted too (its calls wrapped), never skipped for having no branch."""
+    def helper(v):
+        if tfc.reduce_sum(v) > 0:
+            return v * 2.0
+        return v - 1.0
+
+    def caller(x):
+        return helper(x) + 1.0
+    for x in (np.ones(3, np.float32), -np.ones(3, np.float32)):
+        want = (x * 2.0 if x.sum() > 0 else x - 1.0) + 1.0
+        assert_same(tfc.function(caller)(x).numpy(), want.astype(np.float32))
+
+
+def test_generators_still_reach_the_conversion_error():
+    with pytest.raises(tfc.errors.UnsupportedError, match="yield"):
+        tfc.function(_generator)(tfc.constant(1.0))
+
+
+def test_straight_line_function_compiles_and_runs():
+    x = np.linspace(-1, 1, 5, dtype=np.float32)
+    assert_same(tfc.function(_straight)(x, x).numpy(), np.exp(x) * x + np.float32(2.0), rtol=2e-6)

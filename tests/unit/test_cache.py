@@ -135,3 +135,18 @@ def test_default_location_follows_xdg(monkeypatch, tmp_path):
     monkeypatch.delenv("TFC_CACHE_DIR", raising=False)
     monkeypatch.setenv("XDG_CACHE_HOME", str(tmp_path))
     assert cache.cache_dir() == str(tmp_path / "tfc")
+
+
+def test_mlir_opt_version_is_asked_once_per_toolchain(tmp_path, monkeypatch):
+    """`mlir-opt-22 --version` (a process start) runs once; later processes read the answer from the cache folder,
+    and a cache that is switched off asks every time."""
+    from tfc.passes import mlir_tools
+
+    asked = []
+    monkeypatch.setattr(driver, "tool_version", lambda tool: asked.append(tool) or "MLIR version 22.test")
+    monkeypatch.setenv("TFC_CACHE_DIR", str(tmp_path))
+    assert driver._mlir_opt_version() == driver._mlir_opt_version() == "MLIR version 22.test"
+    assert asked == [mlir_tools.MLIR_OPT]
+    monkeypatch.setenv("TFC_CACHE", "0")
+    driver._mlir_opt_version()
+    assert len(asked) == 2

@@ -158,6 +158,52 @@ def test_function_fast_path_keeps_checks_and_retraces():
         tfc.config.run_functions_eagerly(False)
 
 
+def test_fast_path_keys_on_tensor_types_not_identity():
+    """The fast table keys eager tensors by their TensorType: equal types made elsewhere (a compiled result, a new
+    constant) hit the same entry; arrays and tensors mixed in one call; a leaked symbolic tensor is refused."""
+    calls = []
+
+    @tfc.function
+    def f(x, y):
+        calls.append(1)
+        return x * y
+
+    x = tfc.constant(np.arange(3, dtype=np.float32))
+    first = f(x, x)
+    second = f(first, tfc.constant(np.ones(3, np.float32)))  # `first`'s type is the graph's output type object
+    third = f(second, np.full(3, 2, np.float32))              # tensor and array: one more key, the same trace
+    np.testing.assert_array_equal(third.numpy(), np.arange(3, dtype=np.float32) ** 2 * 2)
+    assert len(calls) == 1
+    leaked = []
+
+    @tfc.function
+    def keep(v):
+        leaked.append(v)
+        return v + 1.0
+
+    keep(x)
+    with pytest.raises(Exception, match="symbolic"):
+        f(leaked[0], x)
+
+
+def test_fast_path_inside_a_cpu_device_scope():
+    x = tfc.constant(np.float32(3.0))
+    assert _affine(x).numpy() == 7.0
+    with tfc.device("CPU:0"):
+        assert _affine(x).numpy() == 7.0
+
+
+def test_cached_scalar_operands_keep_values_and_signs():
+    x = tfc.constant(np.array([1.0, -2.0], np.float32))
+    for _ in range(2):  # the second round reads the cached operands
+        np.testing.assert_array_equal((x * 0.5).numpy(), [0.5, -1.0])
+        assert np.signbit((x * -0.0).numpy()).tolist() == [True, False]
+        assert np.signbit((x * 0.0).numpy()).tolist() == [False, True]
+        assert np.isnan((x + float("nan")).numpy()).all()
+        np.testing.assert_array_equal((x + 1).numpy(), [2.0, -1.0])
+    assert (tfc.constant(np.float16(1.0)) * 0.5).numpy().dtype == np.float16  # one entry per dtype
+
+
 def _run_in_threads(worker, count: int) -> None:
     """Runs worker(seed) for seeds 0..count-1 on as many threads at once and waits for all."""
     threads = [threading.Thread(target=worker, args=(seed,)) for seed in range(count)]

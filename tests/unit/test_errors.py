@@ -112,3 +112,22 @@ def test_mlir_failure_saves_a_reproducer_and_replays(tmp_path, monkeypatch):
     assert "input saved to" in str(error) and "replay with" in str(error)
     replay = subprocess.run(error.command, shell=True, capture_output=True, text=True)
     assert replay.returncode != 0 and "error" in replay.stderr
+
+
+def test_piped_mlir_opt_and_translate_report_either_failure(tmp_path, monkeypatch):
+    """The compile's mlir-opt | mlir-translate pipe: LLVM IR on success; on failure the failing tool's input is
+    the reproducer (the translator's as MLIR text, made again) and the replay command names that tool."""
+    from tfc.passes.mlir_tools import mlir_opt_to_llvmir
+
+    monkeypatch.setenv("TFC_REPRO_DIR", str(tmp_path))
+    llvm_func = "llvm.func @f(%a: f32) -> f32 { %b = llvm.fadd %a, %a : f32\n llvm.return %b : f32 }"
+    assert "fadd float" in mlir_opt_to_llvmir(llvm_func, "builtin.module(canonicalize)", what="ok")
+    with pytest.raises(CompilerError) as opt_failure:
+        mlir_opt_to_llvmir("func.func @f() { %0 = arith.addf : f32 }", "builtin.module(canonicalize)", what="bad-opt")
+    assert "mlir-opt-22" in opt_failure.value.command and "bytecode" not in opt_failure.value.command
+    with pytest.raises(CompilerError) as translate_failure:  # func.func has no LLVM IR translation
+        mlir_opt_to_llvmir("func.func @g() { return }", "builtin.module(canonicalize)", what="bad-translate")
+    error = translate_failure.value
+    assert "mlir-translate-22" in error.command
+    with open(error.reproducer) as saved:
+        assert "func.func @g()" in saved.read()

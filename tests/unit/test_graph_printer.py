@@ -51,3 +51,17 @@ def test_verification_error_names_the_node_and_the_types():
     assert info.value.node is node
     assert str(info.value) == ("tfc.exp: result types (tensor<3xf32>) do not match the op's rule, which gives "
                                "(tensor<2xf32>)")
+
+
+def test_constant_digests_tell_apart_every_bit_and_type():
+    """Cache keys print dense constants as hashes of their bytes: -0.0, NaN payloads and dtypes all differ."""
+    from tfc.graph import digest_dense
+
+    f32 = TensorType((2,), tfc.float32)
+    zero, minus_zero = np.zeros(2, np.float32), np.array([0.0, -0.0], np.float32)
+    nan, other_nan = np.full(2, np.nan, np.float32), np.full(2, np.nan, np.float32)
+    other_nan.view(np.uint32)[1] ^= 1  # another payload
+    digests = {digest_dense(a, f32) for a in (zero, minus_zero, nan, other_nan)}
+    digests.add(digest_dense(np.zeros(2, np.float64), TensorType((2,), tfc.float64)))
+    assert len(digests) == 5
+    assert digest_dense(zero.copy(), f32) == digest_dense(zero, f32)

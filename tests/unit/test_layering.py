@@ -89,3 +89,14 @@ def test_importing_tfc_loads_no_compiler():
             "bad = [m for m in ('llvmlite', 'tfc.passes', 'tfc.dialect', 'click') if m in sys.modules]; "
             "assert not bad, bad")
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+def test_tfc_imports_ml_dtypes_on_the_first_bfloat16_use():
+    """Importing ml_dtypes costs ~1 s of CPU: float32 programs never pay it; bfloat16 ones still work."""
+    code = ("import sys, numpy as np, tfc\n"
+            "x = tfc.constant([1.0, 2.5]) * 2.0; assert tfc.as_dtype(np.float32) == tfc.float32\n"
+            "assert 'ml_dtypes' not in sys.modules\n"
+            "y = tfc.cast(x, tfc.bfloat16) + 1.0\n"
+            "assert 'ml_dtypes' in sys.modules and y.dtype == tfc.bfloat16 and y.numpy().dtype == tfc.bfloat16.np\n"
+            "assert tfc.as_dtype(y.numpy().dtype) == tfc.bfloat16 and y.numpy().astype(np.float32).tolist() == [3, 6]\n")
+    subprocess.run([sys.executable, "-c", code], check=True)
