@@ -4,7 +4,6 @@ by hand in numpy, and vs TensorFlow / JAX / PyTorch when they are importable (ne
 
     .venv/bin/python bench/bench_train.py
 """
-import importlib.util
 import os
 import sys
 
@@ -15,6 +14,7 @@ from harness import check_close, compare, report
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))
 import train_mlp  # noqa: E402  (the example's model, relu and loss)
+from peers import selected  # noqa: E402
 
 BATCH, LR = 256, 0.01
 
@@ -47,8 +47,8 @@ def numpy_step(params, x, labels):
 
 
 def optional_contenders(initial, x, labels) -> dict:
-    found = {}
-    if importlib.util.find_spec("torch"):
+    found, chosen = {}, selected()
+    if "torch" in chosen:
         import torch
 
         ps = [torch.tensor(p, requires_grad=True) for p in initial]
@@ -63,7 +63,7 @@ def optional_contenders(initial, x, labels) -> dict:
                 for p, g in zip(ps, grads):
                     p -= LR * g
         found["torch"] = torch_step
-    if importlib.util.find_spec("jax"):
+    if "jax" in chosen:
         import jax
         import jax.numpy as jnp
 
@@ -82,7 +82,7 @@ def optional_contenders(initial, x, labels) -> dict:
             state["ps"] = update(state["ps"], jx, jy)
             state["ps"][0].block_until_ready()
         found["jax"] = jax_step
-    if importlib.util.find_spec("tensorflow"):
+    if "tensorflow" in chosen:
         import tensorflow as tf
 
         vs = [tf.Variable(p) for p in initial]

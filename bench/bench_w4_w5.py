@@ -1,8 +1,10 @@
-"""W4 matmul 1024^3 and W5 MLP inference (batch 256, 784-512-512-10), float32, tfc vs numpy (OpenBLAS)."""
+"""W4 matmul 1024^3 and W5 MLP inference (batch 256, 784-512-512-10), float32, tfc vs numpy (OpenBLAS), and vs
+TensorFlow (XLA), JAX and PyTorch when they are importable (./dev bench-peers)."""
 import numpy as np
 
 import tfc
 from harness import check_close, compare, report
+from peers import contenders
 from workloads import optional, with_threads
 
 N = 1024
@@ -19,9 +21,11 @@ def main():
     fn, serial = tfc.function(matmul), with_threads(matmul, 1)
     check_close("tfc", fn(a, b), a @ b, rtol=1e-4, atol=1e-3)
     check_close("tfc 1 thread", serial(a, b), a @ b, rtol=1e-4, atol=1e-3)
-    medians = compare({"numpy": lambda: a @ b, "tfc": lambda: fn(a, b), "tfc 1 thread": lambda: serial(a, b)},
+    medians = compare({"numpy": lambda: a @ b, "tfc": lambda: fn(a, b), "tfc 1 thread": lambda: serial(a, b),
+                       **contenders("w4", a, b, reference=a @ b, rtol=1e-4, atol=1e-3)},
                       reference="numpy", rounds=9)
-    report(f"W4 matmul {N}^3 ({2 * N ** 3 / medians['tfc'] / 1e9:.0f} GFLOP/s tfc)", medians)
+    report(f"W4 matmul {N}^3 ({2 * N ** 3 / medians['tfc'] / 1e9:.0f} GFLOP/s tfc, "
+           f"{2 * N ** 3 / medians['tfc 1 thread'] / 1e9:.0f} on 1 thread; tfc's packed kernel)", medians)
 
     relu, softmax = optional("nn.relu"), optional("nn.softmax")
     x = rng.standard_normal((256, 784), dtype=np.float32)
@@ -48,10 +52,14 @@ def main():
 
     label = "relu" if relu else "tanh (tfc.nn.relu absent)"
     label += ", softmax" if softmax else ", no softmax (tfc.nn.softmax absent)"
-    fn = tfc.function(mlp)
-    check_close("tfc", fn(x, *flat), numpy_mlp(x, *flat), rtol=1e-4, atol=1e-4)
-    report(f"W5 MLP inference 256x784-512-512-10, {label}",
-           compare({"numpy": lambda: numpy_mlp(x, *flat), "tfc": lambda: fn(x, *flat)}, reference="numpy"))
+    fn, serial = tfc.function(mlp), with_threads(mlp, 1)
+    expected = numpy_mlp(x, *flat)
+    check_close("tfc", fn(x, *flat), expected, rtol=1e-4, atol=1e-4)
+    check_close("tfc 1 thread", serial(x, *flat), expected, rtol=1e-4, atol=1e-4)
+    peers = contenders("w5", x, *flat, reference=expected, rtol=1e-4, atol=1e-5) if relu and softmax else {}
+    report(f"W5 MLP inference 256x784-512-512-10, {label} (bias+relu fused into the matmul kernels)",
+           compare({"numpy": lambda: numpy_mlp(x, *flat), "tfc": lambda: fn(x, *flat),
+                    "tfc 1 thread": lambda: serial(x, *flat), **peers}, reference="numpy"))
     print("\nW6 training step: measured by bench/bench_train.py")
 
 

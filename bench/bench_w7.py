@@ -1,9 +1,11 @@
-"""W7: conv2d NHWC 8x64x64x32 -> 64 channels, 3x3 SAME, + bias + relu, float32, tfc vs numpy (im2col + BLAS)."""
+"""W7: conv2d NHWC 8x64x64x32 -> 64 channels, 3x3 SAME, + bias + relu, float32, tfc vs numpy (im2col + BLAS), and
+vs TensorFlow (XLA), JAX and PyTorch when they are importable (./dev bench-peers)."""
 import numpy as np
 
 import tfc
 from harness import check_close, compare, report
-from workloads import optional
+from peers import contenders
+from workloads import optional, with_threads
 
 N, H, W, C, K = 8, 64, 64, 32, 64
 
@@ -25,14 +27,20 @@ def main():
     f = rng.standard_normal((3, 3, C, K), dtype=np.float32) * np.float32(0.1)
     bias = rng.standard_normal(K, dtype=np.float32)
 
-    @tfc.function
-    def conv(x, f, bias):
+    def conv_bias_relu(x, f, bias):
         return tfc.nn.relu(tfc.nn.conv2d(x, f, strides=1, padding="SAME") + bias)
 
-    check_close("tfc", conv(x, f, bias), numpy_conv_bias_relu(x, f, bias), rtol=1e-4, atol=1e-4)
-    report(f"W7 conv2d NHWC {N}x{H}x{W}x{C} -> {K}, 3x3 SAME, + bias + relu (generic path: no conv schedule yet)",
-           compare({"numpy": lambda: numpy_conv_bias_relu(x, f, bias), "tfc": lambda: conv(x, f, bias)},
-                   reference="numpy", rounds=5))
+    conv, serial = tfc.function(conv_bias_relu), with_threads(conv_bias_relu, 1)
+    expected = numpy_conv_bias_relu(x, f, bias)
+    check_close("tfc", conv(x, f, bias), expected, rtol=1e-4, atol=1e-4)
+    check_close("tfc 1 thread", serial(x, f, bias), expected, rtol=1e-4, atol=1e-4)
+    medians = compare({"numpy": lambda: numpy_conv_bias_relu(x, f, bias), "tfc": lambda: conv(x, f, bias),
+                       "tfc 1 thread": lambda: serial(x, f, bias),
+                       **contenders("w7", x, f, bias, reference=expected, rtol=1e-4, atol=1e-4)},
+                      reference="numpy", rounds=7)
+    flops = 2 * N * H * W * K * 9 * C
+    report(f"W7 conv2d NHWC {N}x{H}x{W}x{C} -> {K}, 3x3 SAME, + bias + relu (implicit-GEMM kernel, fused epilogue; "
+           f"{flops / medians['tfc'] / 1e9:.0f} GFLOP/s tfc)", medians)
 
 
 if __name__ == "__main__":

@@ -9,6 +9,7 @@ with their default thread pools (all cores), as tfc's default build does.
 from __future__ import annotations
 
 import importlib.util
+import os
 from typing import Callable
 
 import numpy as np
@@ -35,13 +36,33 @@ def w8(o, x):
     return o.total(x)
 
 
-WORKLOADS = {"w1": w1, "w2": w2, "w3": w3, "w8": w8}
+def w4(o, a, b):
+    return o.matmul(a, b)
+
+
+def w5(o, x, w1, b1, w2, b2, w3, b3):
+    h = o.relu(o.matmul(x, w1) + b1)
+    h = o.relu(o.matmul(h, w2) + b2)
+    logits = o.matmul(h, w3) + b3
+    e = o.exp(logits - o.row_max(logits))
+    return e / o.row_sum(e)
+
+
+def w7(o, x, f, bias):
+    return o.relu(o.conv2d_same(x, f) + bias)
+
+
+WORKLOADS = {"w1": w1, "w2": w2, "w3": w3, "w8": w8, "w4": w4, "w5": w5, "w7": w7}
 
 
 class _TensorFlow:
     def __init__(self):
         import tensorflow as tf
         self.tf, self.exp, self.tanh, self.sqrt = tf, tf.exp, tf.tanh, tf.sqrt
+        self.matmul, self.relu = tf.matmul, tf.nn.relu
+
+    def conv2d_same(self, x, f):
+        return self.tf.nn.conv2d(x, f, 1, "SAME")
 
     def row_max(self, x):
         return self.tf.reduce_max(x, axis=-1, keepdims=True)
@@ -63,6 +84,10 @@ class _Jax:
         import jax
         import jax.numpy as jnp
         self.jax, self.jnp, self.exp, self.tanh, self.sqrt = jax, jnp, jnp.exp, jnp.tanh, jnp.sqrt
+        self.matmul, self.relu = jnp.matmul, jax.nn.relu
+
+    def conv2d_same(self, x, f):
+        return self.jax.lax.conv_general_dilated(x, f, (1, 1), "SAME", dimension_numbers=("NHWC", "HWIO", "NHWC"))
 
     def row_max(self, x):
         return self.jnp.max(x, axis=-1, keepdims=True)
@@ -83,6 +108,11 @@ class _Torch:
     def __init__(self):
         import torch
         self.torch, self.exp, self.tanh, self.sqrt = torch, torch.exp, torch.tanh, torch.sqrt
+        self.matmul, self.relu = torch.matmul, torch.relu
+
+    def conv2d_same(self, x, f):  # NHWC data, HWIO filters; torch computes NCHW x OIHW (channels-last inside)
+        y = self.torch.nn.functional.conv2d(x.permute(0, 3, 1, 2), f.permute(3, 2, 0, 1), padding="same")
+        return y.permute(0, 2, 3, 1)
 
     def row_max(self, x):
         return self.torch.amax(x, dim=-1, keepdim=True)
@@ -144,6 +174,8 @@ class _Numba:
         self.kernels = _numba_kernels()
 
     def compile(self, fn, arrays):
+        if fn.__name__ not in self.kernels:  # matmul, MLP, conv: numba calls the same BLAS as numpy
+            raise NotImplementedError(f"no numba version of {fn.__name__}")
         kernel = self.kernels[fn.__name__]
         return lambda: kernel(*arrays)
 
@@ -153,13 +185,24 @@ _PEERS = {"tf (XLA jit)": ("tensorflow", _TensorFlow), "jax.jit": ("jax", _Jax),
           "torch.compile": ("torch", _Torch), "numba": ("numba", _Numba)}
 
 
+def selected() -> list[str]:
+    """The peers to time: BENCH_PEERS (comma-separated module names: tensorflow,jax,torch,numba; empty: none),
+    else every importable one. Each framework keeps its own thread pool spinning after its calls, so timing
+    several in one process makes them slow each other (and tfc's OpenMP threads): `./dev bench-peers` runs one
+    peer per process."""
+    wanted = os.environ.get("BENCH_PEERS")
+    names = [m for m, _ in _PEERS.values()] if wanted is None else [w.strip() for w in wanted.split(",") if w.strip()]
+    return [m for m in names if importlib.util.find_spec(m) is not None]
+
+
 def contenders(workload: str, *arrays: np.ndarray, reference=None, rtol: float = 1e-5,
                atol: float = 1e-6) -> dict[str, Callable[[], object]]:
-    """{peer name: call} for every importable peer, each checked against `reference` (numpy's result) before it
+    """{peer name: call} for every selected peer, each checked against `reference` (numpy's result) before it
     may be timed; a peer that fails to build or disagrees is reported and left out."""
     found = {}
+    chosen = selected()
     for name, (module, adapter) in _PEERS.items():
-        if importlib.util.find_spec(module) is None:
+        if module not in chosen:
             continue
         try:
             call = adapter().compile(WORKLOADS[workload], arrays)
