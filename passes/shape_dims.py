@@ -15,7 +15,7 @@ from typing import Callable
 from tfc.errors import UnsupportedError
 from tfc.graph import Graph, Node
 
-__all__ = ["Dim", "result_dims", "propagate", "DIM_RULES"]
+__all__ = ["Dim", "result_dims", "propagate", "input_dims", "DIM_RULES"]
 
 
 class Dim:
@@ -161,8 +161,8 @@ def _reshape(node: Node, inputs: list[Dims]) -> list[Dims]:
     return [[total / known if d is None else Dim(d) for d in target]]
 
 
-@dim_rule("broadcast_like")
-def _broadcast_like(node: Node, inputs: list[Dims]) -> list[Dims]:
+@dim_rule("broadcast_like", "unbroadcast")
+def _like(node: Node, inputs: list[Dims]) -> list[Dims]:
     return [inputs[1]]
 
 
@@ -214,11 +214,15 @@ def propagate(graph: Graph, env: dict) -> list[Dims]:
     return _propagate(graph, env)
 
 
+def input_dims(graph: Graph) -> dict:
+    """The env (id(value) -> Dims) of `graph`'s inputs: static sizes, and a symbol per run-time size."""
+    return {id(value): [Dim(d) if d is not None else Dim.symbol(i, axis) for axis, d in enumerate(value.type.shape)]
+            for i, value in enumerate(graph.inputs)}
+
+
 def result_dims(graph: Graph, arg_names: list[str]) -> list[list | None]:
     """For each output: None when its shape is static, else the manifest's `dims` list."""
-    env = {id(value): [Dim(d) if d is not None else Dim.symbol(i, axis) for axis, d in enumerate(value.type.shape)]
-           for i, value in enumerate(graph.inputs)}
-    outputs = _propagate(graph, env)
+    outputs = _propagate(graph, input_dims(graph))
     rules = []
     for index, (value, dims) in enumerate(zip(graph.outputs, outputs)):
         if value.type.is_static:
