@@ -126,15 +126,22 @@ class SizeChecks:
                 if forms and key not in seen:
                     seen.add(key)
                     groups.append(tuple(forms))
-        self._groups = groups
+        # Two arguments' sizes (the common case) compare without building anything per call.
+        self._pairs = tuple((g[0][0], g[0][1], g[1][0], g[1][1]) for g in groups
+                            if len(g) == 2 and all(m.__class__ is tuple for m in g))
+        self._groups = tuple(g for g in groups if not (len(g) == 2 and all(m.__class__ is tuple for m in g)))
 
     def check(self, arrays) -> None:
-        shapes = [a.shape for a in arrays]
-        for group in self._groups:
-            first = _size(group[0], shapes)
-            for member in group[1:]:
-                if _size(member, shapes) != first:
-                    return self._diagnose(shapes)
+        for a, i, b, j in self._pairs:
+            if arrays[a].shape[i] != arrays[b].shape[j]:
+                return self._diagnose([array.shape for array in arrays])
+        if self._groups:
+            shapes = [array.shape for array in arrays]
+            for group in self._groups:
+                first = _size(group[0], shapes)
+                for member in group[1:]:
+                    if _size(member, shapes) != first:
+                        return self._diagnose(shapes)
         return None
 
     def _diagnose(self, shapes) -> None:
