@@ -12,6 +12,7 @@ import pytest
 
 import tfc
 from tests.conftest import assert_same
+from tfc.ops.known_gaps import KNOWN_GAPS
 
 S = tfc.TensorSpec
 F32 = np.float32
@@ -135,6 +136,39 @@ def test_sizes_in_control_flow_are_checked_and_broadcast():
         assert_same(f(*args).numpy(), fn(*[tfc.constant(a) for a in args]).numpy(), rtol=1e-5)
     with pytest.raises(tfc.errors.InvalidArgumentError, match=r"tfc\.add: Incompatible shapes: \[3\] vs\. \[2\]"):
         f(np.ones(3, F32), np.ones(2, F32))
+
+
+def test_a_size_computed_at_run_time_cannot_be_an_output_where_it_broadcasts():
+    # which of the two sizes the result has is known only once the code runs: refused, never a wrong size
+    f = tfc.function(lambda n, y: tfc.cast(tfc.range(n), tfc.float32) + y,
+                     input_signature=[S([], tfc.int32), S([None])])
+    with pytest.raises(tfc.errors.UnsupportedError, match="dimension 0 cannot be known before the call: it is "
+                                                          "computed at run time"):
+        f(np.int32(3), np.ones(3, F32))
+
+
+@pytest.mark.xfail(reason=KNOWN_GAPS["computed-size-broadcast"], raises=AssertionError, strict=True)
+def test_a_size_computed_at_run_time_is_checked_where_it_broadcasts():
+    f = tfc.function(lambda n, y: tfc.reduce_sum(tfc.cast(tfc.range(n), tfc.float32) + y),
+                     input_signature=[S([], tfc.int32), S([None])])
+    assert_same(f(np.int32(3), np.ones(3, F32)).numpy(), np.float32(6.0))
+    try:  # TensorFlow: Incompatible shapes: [3] vs. [5]
+        f(np.int32(3), np.ones(5, F32))
+    except tfc.errors.InvalidArgumentError:
+        return
+    raise AssertionError("the sizes 3 (tfc.range) and 5 were taken to be equal")
+
+
+@pytest.mark.xfail(reason=KNOWN_GAPS["broadcast-checks-in-branches"], raises=tfc.errors.InvalidArgumentError,
+                   strict=True)
+def test_sizes_in_a_branch_that_does_not_run_are_not_checked():
+    def fn(x, y):
+        if tfc.reduce_sum(x) > 0.0:
+            x = x + y
+        return x * 2.0
+
+    f = tfc.function(fn, input_signature=[S([None]), S([None])])
+    assert_same(f(-np.ones(3, F32), np.ones(2, F32)).numpy(), np.full(3, -2.0, F32))
 
 
 def test_nested_signature_function_broadcasts_for_its_caller():
