@@ -164,10 +164,14 @@ def shape_of(x, dtype=_dtypes.int32):
     return bind(shape_op, x, dtype=dtype)
 
 
+def _broadcasts_to(x: TensorType, target: TensorType) -> bool:
+    """x's shape broadcasts to target's (numpy's rule; a None size, known at run time, may be anything)."""
+    offset = target.rank - x.rank
+    return offset >= 0 and all(d in (1, None) or target.shape[offset + i] in (d, None) for i, d in enumerate(x.shape))
+
+
 def _broadcast_like_rule(x: TensorType, like: TensorType) -> TensorType:
-    offset = like.rank - x.rank
-    if offset < 0 or any(d not in (1, None) and like.shape[offset + i] not in (d, None)
-                         for i, d in enumerate(x.shape)):
+    if not _broadcasts_to(x, like):
         raise ShapeRuleError(f"cannot broadcast shape {x.shape} to the shape of like, {like.shape}; expected each "
                              "dimension to be 1 or equal to like's")
     return TensorType(like.shape, x.dtype)
@@ -200,9 +204,7 @@ def unbroadcast_axes(x_shape, like_shape) -> list[int]:
 
 def _unbroadcast_rule(x: TensorType, like: TensorType) -> TensorType:
     check_dtype("x", x, NUMERIC)
-    offset = x.rank - like.rank
-    if offset < 0 or any(d not in (1, None) and x.shape[offset + i] not in (d, None)
-                         for i, d in enumerate(like.shape)):
+    if not _broadcasts_to(like, x):
         raise ShapeRuleError(f"cannot sum shape {x.shape} to the shape of like, {like.shape}; expected like to "
                              "broadcast to it")
     return TensorType(like.shape, x.dtype)
