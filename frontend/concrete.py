@@ -3,6 +3,9 @@
 A concrete function whose graph was traced for inputs of any rank (reduce_retracing after a new rank, or a
 `TensorSpec(shape=None)`) is specialized per call: the graph (not the Python function) is re-inferred for the
 call's ranks (frontend/specialize.py) and each specialization compiles once, as an ordinary concrete function.
+Likewise a call whose run-time size of 1 must broadcast where the code takes run-time sizes to be equal (the
+runtime says so before any native code runs, runtime/broadcasts.py) runs the specialization of the graph with
+that size static 1, compiled once per such pattern.
 """
 from __future__ import annotations
 

@@ -7,6 +7,10 @@ new rank; ops whose rules accept unknown ranks record their attributes as the us
 attributes for the known ranks, `op.infer` gives the result types, and a rule that rejects them raises
 InvalidArgumentError at the user's line of that op. Control flow is rebuilt region by region; a while loop's
 variables start as the specialized operands and are widened (differing dims -> None) until the body's results fit.
+
+The same re-inference specializes a graph with run-time (None) sizes to a call whose sizes of 1 must broadcast:
+those sizes become static 1, which the lowering broadcasts; `op.refine` updates attributes that hold run-time
+sizes (reshape's target), and the `unbroadcast` op of gradients sums over the axes that now broadcast.
 """
 from __future__ import annotations
 
