@@ -171,6 +171,23 @@ def test_sizes_in_a_branch_that_does_not_run_are_not_checked():
     assert_same(f(-np.ones(3, F32), np.ones(2, F32)).numpy(), np.full(3, -2.0, F32))
 
 
+def test_a_specialized_call_updates_variables_and_prints_once(capsys):
+    total = tfc.Variable(0.0)
+
+    @tfc.function(input_signature=[S([None]), S([None])])
+    def f(x, y):
+        s = tfc.reduce_sum(x * y)
+        total.assign_add(s)
+        tfc.print("sum", s)
+        return {"s": s, "xy": x * y}
+
+    for n, m in [(3, 3), (3, 1), (1, 4)]:
+        got = f(np.ones(n, F32), np.full(m, 2.0, F32))
+        assert_same(got["xy"].numpy(), np.full(max(n, m), 2.0, F32))
+    assert total.numpy() == 6.0 + 6.0 + 8.0
+    assert capsys.readouterr().err == "sum 6\nsum 6\nsum 8\n"  # tf.print writes to stderr
+
+
 def test_nested_signature_function_broadcasts_for_its_caller():
     # inlined into a trace with static sizes: re-inferred for them, its gradient summed over the broadcast rows
     inner = tfc.function(_grads, input_signature=[S([None, 3]), S([None, 3])])
