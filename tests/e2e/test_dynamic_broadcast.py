@@ -188,6 +188,16 @@ def test_a_specialized_call_updates_variables_and_prints_once(capsys):
     assert capsys.readouterr().err == "sum 6\nsum 6\nsum 8\n"  # tf.print writes to stderr
 
 
+def test_reduce_retracing_relaxed_sizes_broadcast():
+    f = tfc.function(lambda x, y: x * y, reduce_retracing=True)
+    for n, m in [(3, 3), (4, 4), (1, 5), (5, 1), (2, 2)]:  # the second call relaxes both sizes to None
+        x, y = np.arange(n, dtype=F32) + 1, np.arange(m, dtype=F32) + 2
+        assert_same(f(x, y).numpy(), x * y)
+    with pytest.raises(tfc.errors.InvalidArgumentError, match=r"tfc\.multiply: Incompatible shapes: \[3\] vs\. \[2\]"):
+        f(np.ones(3, F32), np.ones(2, F32))
+    assert f.experimental_get_tracing_count() == 2
+
+
 def test_nested_signature_function_broadcasts_for_its_caller():
     # inlined into a trace with static sizes: re-inferred for them, its gradient summed over the broadcast rows
     inner = tfc.function(_grads, input_signature=[S([None, 3]), S([None, 3])])
