@@ -17,7 +17,8 @@ from tfc.runtime.errors import (InvalidArgumentError, Location, SignatureMismatc
 
 __all__ = [
     "TfcError", "InvalidArgumentError", "UncompiledBroadcastError", "TfcTypeError", "TfcValueError", "CompilerError",
-    "UnsupportedError", "SignatureMismatchError", "OperatorNotAllowedInGraphError", "UnknownRankError", "Location", "user_location",
+    "UnsupportedError", "SignatureMismatchError", "OperatorNotAllowedInGraphError", "UnknownRankError", "Location",
+    "user_location",
 ]
 
 

@@ -270,8 +270,8 @@ def test_package_broadcasts_only_what_it_was_compiled_for(package):
     assert "input_signature gives that dimension the static size 1 (TensorSpec([1, 3], ...))" in message
     with pytest.raises(tfc.errors.InvalidArgumentError, match=r"tfc\.add: Incompatible shapes: \[2,3\] vs\. \[4,3\]"):
         model.add(x[:2], y)
-    with pytest.raises(tfc.errors.InvalidArgumentError,
-                       match=r"model\.py:19: tfc\.matmul: Matrix size-incompatible: In\[0\]: \[2,3\], In\[1\]: \[4,5\]"):
+    with pytest.raises(tfc.errors.InvalidArgumentError, match=r"model\.py:19: tfc\.matmul: Matrix size-incompatible: "
+                                                            r"In\[0\]: \[2,3\], In\[1\]: \[4,5\]"):
         model.product(np.ones((2, 3), F32), np.ones((4, 5), F32))
 
 
