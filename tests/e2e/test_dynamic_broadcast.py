@@ -273,6 +273,10 @@ def test_package_broadcasts_only_what_it_was_compiled_for(package):
     with pytest.raises(tfc.errors.InvalidArgumentError, match=r"model\.py:19: tfc\.matmul: Matrix size-incompatible: "
                                                             r"In\[0\]: \[2,3\], In\[1\]: \[4,5\]"):
         model.product(np.ones((2, 3), F32), np.ones((4, 5), F32))
+    header = (package / "out" / "model" / "model.h").read_text()
+    add_notes = header[header.index("/* add:"):header.index("/* add_row:")]
+    assert "run-time sizes (?) that meet where the code broadcasts must be equal" in add_notes
+    assert "must be equal" not in header[header.index("/* add_row:"):header.index("/* product:")]
 
 
 def test_package_checks_sizes_with_numpy_alone(package):
