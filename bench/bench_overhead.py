@@ -65,6 +65,25 @@ def call_rows():
     return calls, eager
 
 
+def dynamic_rows():
+    """Calls of an input_signature function with run-time sizes: its arguments' sizes are checked where the code
+    broadcasts them (runtime/broadcasts.py) on every call; the last row is that check alone."""
+    import tfc
+
+    spec = tfc.TensorSpec([None], tfc.float32)
+    add = tfc.function(lambda x, y: x + y, input_signature=[spec, spec])
+    x, y = np.arange(4, dtype=np.float32), np.ones(4, np.float32)
+    assert np.array_equal(add(x, y).numpy(), x + y)
+    concrete = add.get_concrete_function()
+    executable = concrete._module.entries[concrete._entry]
+    return {
+        "Function.__call__": lambda: add(x, y),
+        "ConcreteFunction": lambda: concrete(x, y),
+        "raw Executable": lambda: executable(x, y),
+        "size check alone": lambda: executable._sizes.check((x, y)),
+    }
+
+
 FIRST_CALL = """
 import time, numpy as np
 start = time.perf_counter()
@@ -141,6 +160,8 @@ def main():
     print(machine_load())
     calls, eager = call_rows()
     for title, rows, unit in (("W8b calling a compiled function on a 0-d tensor (goal <= 3 us/call)", calls, "call"),
+                              ("calling x + y with input_signature [None], [None] (4 elements)", dynamic_rows(),
+                               "call"),
                               ("eager op overhead on tiny tensors (goal <= 2 us/op)", eager, "op")):
         print(f"\n{title}")
         for name, fn in rows.items():

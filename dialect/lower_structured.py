@@ -6,6 +6,7 @@ import math
 
 from tfc import dtypes, ops
 from tfc.graph import Node, TensorType
+from tfc.ops.shape import unbroadcast, unbroadcast_axes
 
 from .lower_elementwise import ScalarBuilder, broadcast_exprs, emit_elementwise, result_sizes, round_from_float32
 from . import epilogue, matmul_kernel
@@ -226,16 +227,37 @@ def emit_reduction(em: Emitter, x: str, xt: TensorType, axes, keepdims: bool, id
     return result
 
 
+def _add(b: ScalarBuilder, element: str, acc: str) -> str:
+    # reassoc lets LLVM vectorize the accumulation (without it the loop stays scalar).
+    if b.dtype.is_floating:
+        return b.op(f"arith.addf {element}, {acc} fastmath<reassoc>")
+    return b.op(f"arith.addi {element}, {acc}")
+
+
 @lowers(ops.reduce_sum)
 @_op_class("reduction")
 def _reduce_sum(em: Emitter, node: Node, inputs: list[str], keep_wide: bool = False) -> str:
-    def add(b: ScalarBuilder, element: str, acc: str) -> str:
-        # reassoc lets LLVM vectorize the accumulation (without it the loop stays scalar).
-        if b.dtype.is_floating:
-            return b.op(f"arith.addf {element}, {acc} fastmath<reassoc>")
-        return b.op(f"arith.addi {element}, {acc}")
-    return emit_reduction(em, inputs[0], node.inputs[0].type, node.attrs["axes"], node.attrs["keepdims"], 0, add,
+    return emit_reduction(em, inputs[0], node.inputs[0].type, node.attrs["axes"], node.attrs["keepdims"], 0, _add,
                           keep_wide)
+
+
+@lowers(unbroadcast)
+def _unbroadcast(em: Emitter, node: Node, inputs: list[str]) -> str:
+    """A sum over the axes the TYPES say `like` was broadcast along (a run-time size of like never is: the code
+    compiled for a call where it is 1 has it static, frontend/specialize.py), then x's extra leading axes
+    dropped; with no such axis, x itself."""
+    value, xt = inputs[0], node.inputs[0].type
+    out = node.outputs[0].type
+    axes = unbroadcast_axes(xt.shape, out.shape)
+    if axes:
+        value = emit_reduction(em, value, xt, axes, True, 0, _add)
+        xt = TensorType([1 if i in axes else d for i, d in enumerate(xt.shape)], xt.dtype)
+    if xt.rank != out.rank:  # the leading axes, all of size 1 now
+        kept = TensorType(xt.shape[xt.rank - out.rank:], xt.dtype)
+        value, xt = em.reshape(value, xt, kept, unit_reshape_sizes(em, value, xt, kept)), kept
+    if xt.shape != out.shape:  # a size static in one and known at run time in the other
+        value = em.assign(f"tensor.cast {value} : {xt.mlir(storage=True)} to {out.mlir(storage=True)}", "cast")
+    return value
 
 
 @lowers(ops.transpose)

@@ -719,6 +719,14 @@ irdl.dialect @tfc {
     irdl.results(output: %t_output)
     irdl.attributes {"perm" = %a_perm}
   }
+  // tfc.unbroadcast: x summed over the axes along which `like` (whose values are not read) broadcasts to x's shape: the gradient of broadcasting. Which axes those are follows from the types, so a graph specialized for a run-time size of 1 (frontend/specialize.py) sums over it.
+  irdl.operation @unbroadcast {
+    %t_x = irdl.base "!builtin.tensor"
+    %t_like = irdl.base "!builtin.tensor"
+    %t_output = irdl.base "!builtin.tensor"
+    irdl.operands(x: %t_x, like: %t_like)
+    irdl.results(output: %t_output)
+  }
   // tfc.while: While loop over loop variables (the operands); regions: condition (yields a scalar bool), body (yields the next loop variables). Results: the final loop variables.
   irdl.operation @while {
     %t_loop_types = irdl.base "!builtin.tensor"

@@ -3,6 +3,9 @@
 A concrete function whose graph was traced for inputs of any rank (reduce_retracing after a new rank, or a
 `TensorSpec(shape=None)`) is specialized per call: the graph (not the Python function) is re-inferred for the
 call's ranks (frontend/specialize.py) and each specialization compiles once, as an ordinary concrete function.
+Likewise a call whose run-time size of 1 must broadcast where the code takes run-time sizes to be equal (the
+runtime says so before any native code runs, runtime/broadcasts.py) runs the specialization of the graph with
+that size static 1, compiled once per such pattern.
 """
 from __future__ import annotations
 
@@ -91,6 +94,10 @@ class ConcreteFunction:
         self._cuda_artifact = None
         # A graph traced for any rank runs as its per-rank specializations (frontend/specialize.py).
         self._specializations = Specializations(self) if has_unknown_rank(graph) else None
+        # Calls whose run-time sizes of 1 broadcast where this code takes sizes to be equal run specializations
+        # of the graph with those sizes static (made on the first such call).
+        self._size_specializations = None
+        self.on_specialized = None  # (description) -> None: set by the Function, told of each specialization
 
     # ------------------------------------------------------------------------------------------------- calling
     def __call__(self, *args):
@@ -138,14 +145,28 @@ class ConcreteFunction:
         for variable in self._assigned:  # after the checks: an argument sharing a Variable's array is seen
             variable._buffer_for_update()
         arrays += [variable._array for variable in self._variables]
+        try:
+            outputs = self._executable(*arrays)
+        except errors.UncompiledBroadcastError as error:  # raised before the native code ran
+            return self._broadcasting(arrays[:len(self.inputs)], error)
         if self._single_output:  # the common case, no nesting
-            (output,) = self._executable(*arrays)
             out = self.graph.outputs[0].type
-            return Tensor._from_numpy(output, out if out.is_static else TensorType(output.shape, out.dtype))
-        outputs = self._executable(*arrays)
+            return Tensor._from_numpy(outputs[0], out if out.is_static else TensorType(outputs[0].shape, out.dtype))
         # The array's own shape: a dynamic (None) dimension of the graph's type has its run-time size here.
         return self._structured([Tensor._from_numpy(array, TensorType(array.shape, value.type.dtype))
                                  for array, value in zip(outputs[:self._num_user_outputs], self.graph.outputs)])
+
+    def _broadcasting(self, arrays: list, error):
+        """Runs a call whose run-time size of 1 broadcasts where this code takes sizes to be equal: by the
+        specialization of the graph with that size static (frontend/specialize.py), compiled at the first such
+        call. TensorFlow broadcasts it too; sizes that do not broadcast raised InvalidArgumentError already."""
+        if self._size_specializations is None:
+            self._size_specializations = Specializations(self)
+        found = self._size_specializations.for_sizes([a.shape for a in arrays])
+        if found is None:  # exact shapes: a size computed while the code runs is 1 (not seen before the call)
+            raise errors.UnsupportedError(f"{self.name}: tfc cannot broadcast here: {error.message}",
+                                          location=error.location) from None
+        return found._call_flat(arrays)
 
     def _structured(self, tensors: list):
         """The traced function's return structure with `tensors` in the places of its tensor outputs."""
@@ -263,9 +284,11 @@ class ConcreteFunction:
 
     @property
     def specializations(self) -> list:
-        """For a concrete function traced for any rank: the concrete functions compiled for the ranks (or shapes)
-        of the calls so far, each an ordinary concrete function (`as_text(stage)`); else empty."""
-        return list(self._specializations.compiled.values()) if self._specializations is not None else []
+        """The concrete functions compiled for the calls so far from this one's graph, each an ordinary concrete
+        function (`as_text(stage)`): for a trace for any rank, one per rank (or shape); for run-time sizes, one
+        per pattern of sizes of 1 that broadcast (frontend/specialize.py)."""
+        made = [s for s in (self._specializations, self._size_specializations) if s is not None]
+        return [concrete for s in made for concrete in s.compiled.values()]
 
     def pretty_printed_signature(self) -> str:
         args = ", ".join(f"{n}: {_spelled(s.dtype, s.shape)}" for n, s in zip(self.arg_names, self.inputs))

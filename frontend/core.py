@@ -30,11 +30,12 @@ class Op:
     """One primitive of the tfc dialect (printed as `tfc.<name>`)."""
 
     __slots__ = ("name", "infer", "impl", "attrs", "num_inputs", "doc", "lowering", "gradient", "sample_attrs",
-                 "sample_types", "has_side_effects", "num_outputs", "num_regions", "any_rank", "__weakref__")
+                 "sample_types", "has_side_effects", "num_outputs", "num_regions", "any_rank", "refine",
+                 "__weakref__")
 
     def __init__(self, name: str, infer: Callable, impl: Callable, attrs: dict[str, str], num_inputs: int | None,
                  doc: str, side_effects: bool = False, num_outputs: int | None = 1, num_regions: int = 0,
-                 any_rank=None):
+                 any_rank=None, refine=None):
         self.name = name
         self.infer = infer            # (*TensorType, **attrs) -> TensorType | tuple[TensorType, ...]
         self.impl = impl              # (*np.ndarray, **attrs) -> np.ndarray | tuple[np.ndarray, ...]
@@ -52,6 +53,10 @@ class Op:
         # refuses such inputs), else `resolve(*input types, **attrs) -> attrs` giving the attributes for inputs
         # of known rank (e.g. a reduction's negative or None axes), used when the graph is specialized per rank.
         self.any_rank = any_rank
+        # Attributes that hold sizes the trace did not know (reshape's None target sizes): None, or
+        # `refine(old input types, new input types, **attrs) -> attrs` for a graph specialized to inputs whose
+        # sizes are more known (frontend/specialize.py); called with known ranks only.
+        self.refine = refine
 
     def __repr__(self) -> str:
         return f"<tfc op {self.name}>"
@@ -63,14 +68,15 @@ REGISTRY: dict[str, Op] = {}
 def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] | None = None,
           num_inputs: int | None = 1, doc: str = "", sample_attrs: dict | None = None,
           sample_types: Callable | None = None, side_effects: bool = False, num_outputs: int | None = 1,
-          num_regions: int = 0, any_rank: Callable | None = None) -> Op:
+          num_regions: int = 0, any_rank: Callable | None = None, refine: Callable | None = None) -> Op:
     """Defines and registers a primitive op. Each name may be defined once.
 
     `sample_attrs` / `sample_types` describe a valid application of the op, which `tfc ops` uses to ask the rule
     which dtypes it accepts; they live here so that table cannot drift from the op definitions. `side_effects`:
     graph passes keep the op in place (variables); `num_outputs` None: variadic results; `num_regions`: control
     flow; `any_rank`: the rule accepts unknown-rank inputs, and this function resolves the attributes once the
-    ranks are known (`same_attrs` when they do not depend on the rank).
+    ranks are known (`same_attrs` when they do not depend on the rank); `refine`: resolves attributes that hold
+    run-time sizes once a specialization knows more of them (see Op).
     """
     if name in REGISTRY:
         raise ValueError(f"op {name!r} is defined twice")
@@ -78,7 +84,7 @@ def defop(name: str, *, infer: Callable, impl: Callable, attrs: dict[str, str] |
     for attr, kind in attrs.items():
         if kind not in ATTR_KINDS:
             raise ValueError(f"op {name!r}: attribute {attr!r} has unknown kind {kind!r}")
-    op = Op(name, infer, impl, attrs, num_inputs, doc, side_effects, num_outputs, num_regions, any_rank)
+    op = Op(name, infer, impl, attrs, num_inputs, doc, side_effects, num_outputs, num_regions, any_rank, refine)
     op.sample_attrs = dict(sample_attrs or {})
     op.sample_types = sample_types
     REGISTRY[name] = op

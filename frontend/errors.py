@@ -12,11 +12,13 @@ import os
 import sys
 
 from tfc.runtime.errors import (InvalidArgumentError, Location, SignatureMismatchError, TfcError,  # noqa: F401
-                                TfcTypeError, TfcValueError, UnsupportedError, caller_location)
+                                TfcTypeError, TfcValueError, UncompiledBroadcastError, UnsupportedError,
+                                caller_location)
 
 __all__ = [
-    "TfcError", "InvalidArgumentError", "TfcTypeError", "TfcValueError", "CompilerError", "UnsupportedError",
-    "SignatureMismatchError", "OperatorNotAllowedInGraphError", "UnknownRankError", "Location", "user_location",
+    "TfcError", "InvalidArgumentError", "UncompiledBroadcastError", "TfcTypeError", "TfcValueError", "CompilerError",
+    "UnsupportedError", "SignatureMismatchError", "OperatorNotAllowedInGraphError", "UnknownRankError", "Location",
+    "user_location",
 ]
 
 

@@ -321,9 +321,8 @@ class Function:
         self._tracing_count += 1
         concrete = ConcreteFunction(self._name, graph, arg_names, input_specs, result, is_tensor,
                                     *trace_variables(graph))
-        if concrete._specializations is not None:  # explain_retracing lists them under this trace
-            record = self._history.records[-1]
-            concrete._specializations.on_new = lambda what: record.specialized(what, errors.user_location())
+        record = self._history.records[-1]  # explain_retracing lists the specializations under their trace
+        concrete.on_specialized = lambda what: record.specialized(what, errors.user_location())
         return concrete
 
     def __get__(self, instance, owner):

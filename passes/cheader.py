@@ -5,7 +5,8 @@
     model_predict(&x, &out);                            /* (the _mlir_ciface_ symbol, aliased by a macro) */
 
 An entry that calls tfc.print takes a last parameter, the print hook (`tfc_print_hook`); a Variable's buffer
-that an entry assigns is updated in place (marked "updated in place").
+that an entry assigns is updated in place (marked "updated in place"); an entry whose run-time sizes must agree
+where it broadcasts says so (the caller checks them, as runtime/broadcasts.py does).
 """
 from __future__ import annotations
 
@@ -65,6 +66,9 @@ def header(package: str, manifest: dict) -> str:
         if entry.get("prints"):
             params.append("tfc_print_hook print_hook")
             notes.append(" *   print_hook: receives the entry's tfc.print calls")
+        if entry.get("broadcasts"):  # the Python runtime checks them (runtime/broadcasts.py); a C caller must
+            notes.append(" *   run-time sizes (?) that meet where the code broadcasts must be equal (it broadcasts "
+                         "static 1s only): \"broadcasts\" in manifest.json lists them")
         lines += [f"/* {entry.get('python_name', entry['name'])}:", *notes, " */",
                   f"void {entry['symbol']}({', '.join(params) or 'void'});",
                   f"#define {prefix}_{entry['name']} {entry['symbol']}", ""]

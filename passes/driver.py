@@ -142,6 +142,7 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None, num_varia
     from tfc.dialect.lower_variables import state_inputs
     from tfc.dialect.lowering import native_name, symbol_name
 
+    from .broadcast_sites import broadcast_sites
     from .weights import hoist_weights
 
     symbol = symbol_name(name)
@@ -175,6 +176,9 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None, num_varia
     for result, dims in zip(entry["results"], shape_dims.result_dims(lowered_graph, arg_names + weight_names)):
         if dims is not None:
             result["dims"] = dims
+    sites = broadcast_sites(lowered_graph)
+    if sites:  # run-time sizes the code takes to be equal where it broadcasts: checked before each call
+        entry["broadcasts"] = sites
     safe = functools.partial(lower_graph, lowered_graph, native_name(name), copy_state=True,
                              vector_bits=bits) if state else None
     return Lowered(symbol, stages["linalg"], entry, weights, stages, lowered_graph, safe)

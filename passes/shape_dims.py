@@ -15,7 +15,7 @@ from typing import Callable
 from tfc.errors import UnsupportedError
 from tfc.graph import Graph, Node
 
-__all__ = ["Dim", "result_dims", "propagate", "DIM_RULES"]
+__all__ = ["Dim", "result_dims", "propagate", "input_dims", "DIM_RULES"]
 
 
 class Dim:
@@ -78,44 +78,31 @@ def _static_or(type_dims, size):
     return Dim(size) if size is not None else None
 
 
+def _broadcast_dims(shape: tuple, operands: list[tuple[tuple, Dims]]) -> Dims:
+    """numpy broadcasting of the operands' (static shape, Dims) to `shape`, aligned from the right: a dynamic
+    dim equals a non-1 operand dim there (the runtime checks that they agree, runtime/broadcasts.py), and is
+    unknown when one of them is computed at run time (nothing before the call can say which size wins)."""
+    dims = []
+    for axis, size in enumerate(shape):
+        if size is not None:
+            dims.append(Dim(size))
+            continue
+        offsets = [(axis - (len(shape) - len(static)), static, operand_dims) for static, operand_dims in operands]
+        sizes = [operand_dims[i] for i, static, operand_dims in offsets if i >= 0 and static[i] != 1]
+        dims.append(sizes[0] if sizes and None not in sizes else None)
+    return dims
+
+
 def _broadcast(node: Node, inputs: list[Dims]) -> list[Dims]:
-    """numpy broadcasting, aligned from the right: a dynamic output dim equals a non-1 input dim there."""
-    outs = []
-    for out in node.outputs:
-        dims = []
-        for axis, size in enumerate(out.type.shape):
-            if size is not None:
-                dims.append(Dim(size))
-                continue
-            found = None
-            for value, value_dims in zip(node.inputs, inputs):
-                i = axis - (out.type.rank - value.type.rank)
-                if 0 <= i < len(value_dims) and value.type.shape[i] != 1 and value_dims[i] is not None:
-                    found = value_dims[i]
-                    break
-            dims.append(found)
-        outs.append(dims)
-    return outs
+    operands = [(value.type.shape, dims) for value, dims in zip(node.inputs, inputs)]
+    return [_broadcast_dims(out.type.shape, operands) for out in node.outputs]
 
 
 @dim_rule("matmul")
 def _matmul(node: Node, inputs: list[Dims]) -> list[Dims]:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
-    out = node.outputs[0].type
-    batch = out.rank - 2
-    dims = []
-    for axis in range(batch):
-        if out.shape[axis] is not None:
-            dims.append(Dim(out.shape[axis]))
-            continue
-        found = None
-        for t, d in ((ta, a), (tb, b)):
-            i = axis - (batch - (t.rank - 2))
-            if 0 <= i < t.rank - 2 and t.shape[i] != 1 and d[i] is not None:
-                found = d[i]
-                break
-        dims.append(found)
-    return [dims + [a[-2], b[-1]]]
+    batch = _broadcast_dims(node.outputs[0].type.shape[:-2], [(ta.shape[:-2], a[:-2]), (tb.shape[:-2], b[:-2])])
+    return [batch + [a[-2], b[-1]]]
 
 
 @dim_rule("reduce_sum", "reduce_max", "reduce_min", "reduce_mean", "reduce_prod")
@@ -161,8 +148,8 @@ def _reshape(node: Node, inputs: list[Dims]) -> list[Dims]:
     return [[total / known if d is None else Dim(d) for d in target]]
 
 
-@dim_rule("broadcast_like")
-def _broadcast_like(node: Node, inputs: list[Dims]) -> list[Dims]:
+@dim_rule("broadcast_like", "unbroadcast")
+def _like(node: Node, inputs: list[Dims]) -> list[Dims]:
     return [inputs[1]]
 
 
@@ -214,11 +201,15 @@ def propagate(graph: Graph, env: dict) -> list[Dims]:
     return _propagate(graph, env)
 
 
+def input_dims(graph: Graph) -> dict:
+    """The env (id(value) -> Dims) of `graph`'s inputs: static sizes, and a symbol per run-time size."""
+    return {id(value): [Dim(d) if d is not None else Dim.symbol(i, axis) for axis, d in enumerate(value.type.shape)]
+            for i, value in enumerate(graph.inputs)}
+
+
 def result_dims(graph: Graph, arg_names: list[str]) -> list[list | None]:
     """For each output: None when its shape is static, else the manifest's `dims` list."""
-    env = {id(value): [Dim(d) if d is not None else Dim.symbol(i, axis) for axis, d in enumerate(value.type.shape)]
-           for i, value in enumerate(graph.inputs)}
-    outputs = _propagate(graph, env)
+    outputs = _propagate(graph, input_dims(graph))
     rules = []
     for index, (value, dims) in enumerate(zip(graph.outputs, outputs)):
         if value.type.is_static:

@@ -9,8 +9,8 @@ import os
 import sys
 from typing import NamedTuple
 
-__all__ = ["Location", "TfcError", "InvalidArgumentError", "TfcTypeError", "TfcValueError", "UnsupportedError",
-           "SignatureMismatchError", "caller_location"]
+__all__ = ["Location", "TfcError", "InvalidArgumentError", "UncompiledBroadcastError", "TfcTypeError",
+           "TfcValueError", "UnsupportedError", "SignatureMismatchError", "caller_location"]
 
 
 class Location(NamedTuple):
@@ -33,6 +33,16 @@ class TfcError(Exception):
 
 class InvalidArgumentError(TfcError):
     """An op received arguments it cannot work on (TensorFlow's tf.errors.InvalidArgumentError)."""
+
+
+class UncompiledBroadcastError(InvalidArgumentError):
+    """A run-time size of 1 that would broadcast where the compiled code takes sizes known only at run time to be
+    equal (runtime/broadcasts.py). An AOT package raises it; tfc.function compiles a specialization instead.
+    `sizes`: (operand, axis, size, broadcast size) at the op."""
+
+    def __init__(self, message: str, *, location: Location | None = None, sizes: tuple = ()):
+        super().__init__(message, location=location)
+        self.sizes = sizes
 
 
 class TfcTypeError(TfcError, TypeError):

@@ -1,7 +1,8 @@
 """Loads a compiled library (a `.so` plus its manifest) and calls its entry points on numpy arrays.
 
-Every argument is checked against the manifest (count, dtype, rank, each fixed dimension) BEFORE native code
-runs, and made C-contiguous and aligned, so nothing a caller passes can crash the process. Outputs are allocated
+Every argument is checked against the manifest (count, dtype, rank, each fixed dimension, and the run-time
+sizes the code takes to be equal where it broadcasts: runtime/broadcasts.py) BEFORE native code runs, and made
+C-contiguous and aligned, so nothing a caller passes can crash the process. Outputs are allocated
 here and passed in. Weights (large constants and captured values the compiler kept out of the code) follow the
 arguments: the manifest entry lists them by name, the Module holds their arrays.
 
@@ -20,6 +21,7 @@ import threading
 import numpy as np
 
 from . import abi
+from .broadcasts import SizeChecks
 from .cpu import check_target
 from .printing import PrintHook
 from .errors import InvalidArgumentError, Location, SignatureMismatchError, TfcValueError, caller_location
@@ -60,6 +62,8 @@ class Executable:
         # an update when something else references it (frontend/variables.py), and this must not count.
         self._remember = [not a.get("variable") and not a.get("inout") for a in self.args]
         self._hook = PrintHook(entry["prints"], abi.numpy_dtype) if entry.get("prints") else None
+        # Run-time sizes the code takes to be equal where it broadcasts (runtime/broadcasts.py)
+        self._sizes = SizeChecks(entry["broadcasts"], self.args) if entry.get("broadcasts") else None
         self._tail = (self._hook.pointer,) if self._hook is not None else ()  # after the outputs
 
     def __call__(self, *values) -> list[np.ndarray]:
@@ -70,6 +74,8 @@ class Executable:
             raise SignatureMismatchError(f"{self.name}() takes {len(self.args)} tensor argument(s) ({names}), "
                                f"got {len(values)}", location=caller_location())
         arrays = [self._prepare(i, v) for i, v in enumerate(values)]
+        if self._sizes is not None:
+            self._sizes.check(arrays)
         outputs = [np.empty(self._result_shape(r, arrays), dtype) for r, dtype in zip(self.results, self._result_dtypes)]
         descriptors = [abi.descriptor(a) for a in arrays] + self._weight_descriptors + \
             [abi.descriptor(a) for a in outputs]

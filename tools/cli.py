@@ -130,6 +130,8 @@ def inspect(path):
             extra += f", updates {', '.join(updated)} in place"
         if entry.get("prints"):
             extra += f", {len(entry['prints'])} print site(s)"
+        if entry.get("broadcasts"):  # run-time sizes checked before each call (runtime/broadcasts.py)
+            extra += f", {len(entry['broadcasts'])} run-time broadcast check(s)"
         click.echo(f"  {entry.get('python_name', entry['name'])}({args}) -> ({results})    "
                    f"[symbol {entry['symbol']}{extra}]")
 

@@ -13,20 +13,19 @@ from ..tensor import Tensor, constant
 def unbroadcast(grad: Tensor | None, like: Tensor) -> Tensor | None:
     """`grad` summed back to `like`'s shape: the gradient of numpy-style broadcasting `like` to grad's shape.
 
-    A dimension known only at run time is never a broadcast one (compiled elementwise ops require such
-    dimensions to agree), so only static size-1 dimensions of `like` and its missing leading axes are summed."""
+    Where like has a size known only at run time (which may be 1 at run time, and broadcast), the axes to sum
+    are decided by the `unbroadcast` op from the types of the graph that is compiled: a specialization for a
+    run-time size of 1 (frontend/specialize.py) sums over that axis."""
     from .reductions import reduce_sum
-    from .shape import reshape
+    from .shape import reshape, unbroadcast_axes, unbroadcast as unbroadcast_op
 
-    if grad is None or tuple(grad.shape) == tuple(like.shape):
+    if grad is None:
         return grad
-    lead = grad.ndim - like.ndim
-    stretched = [i for i in range(grad.ndim) if i < lead or (like.shape[i - lead] == 1 and grad.shape[i] != 1)]
-    if None in tuple(like.shape):  # no static reshape to like's shape: drop the leading axes by the reduction
-        if lead:
-            grad = reduce_sum(grad, axis=stretched[:lead])
-        inner = [i - lead for i in stretched[lead:]]
-        return cast_like(reduce_sum(grad, axis=inner, keepdims=True) if inner else grad, like)
+    if None in tuple(like.shape):
+        return unbroadcast_op(grad, like)
+    if tuple(grad.shape) == tuple(like.shape):
+        return grad
+    stretched = unbroadcast_axes(tuple(grad.shape), tuple(like.shape))
     if stretched:
         grad = reduce_sum(grad, axis=stretched, keepdims=True)
     return reshape(grad, like.shape) if tuple(grad.shape) != tuple(like.shape) else grad

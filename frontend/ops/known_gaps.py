@@ -26,10 +26,15 @@ KNOWN_GAPS = {
     "gather-batch-dims": "tfc.gather supports batch_dims=0 only",
     "unknown-rank-gradients": "gradient rules need known ranks: a GradientTape inside reduce_retracing's trace for "
                               "any rank raises UnknownRankError (give the function an input_signature)",
-    "dynamic-broadcast": "two dimensions known only at run time (None in input_signature) are taken to be equal "
-                         "when broadcast: a run-time size of 1 does not broadcast and unequal sizes are not checked "
-                         "(reduce_retracing's per-rank code keeps size-1 dimensions static and checks each shape, "
-                         "so it is not affected)",
+    "computed-size-broadcast": "a size computed while the code runs (tfc.range of a tensor's value, a loop "
+                               "variable whose size changes between iterations) is not checked where it "
+                               "broadcasts against a size known only at run time: the code takes them to be equal "
+                               "(argument sizes are checked before each call, runtime/broadcasts.py; such a size "
+                               "cannot be an output's, whose size the runtime allocates before the call)",
+    "broadcast-checks-in-branches": "run-time sizes that do not broadcast inside a tfc.cond branch or a loop body "
+                                    "raise InvalidArgumentError before the call even when that branch or body "
+                                    "would not run (TensorFlow raises only when it runs): the sizes are checked "
+                                    "before native code runs, which cannot know the branch",
     "cuda-constant-operands": "the CUDA launch plan has no buffers for constants embedded in the graph (a "
                               "captured eager tensor such as gather/one_hot indices or avg_pool's window counts): "
                               "those functions compile for the CPU only",

@@ -15,7 +15,7 @@ from ..core import NOT_DIFFERENTIABLE, bind, defgrad, defop, same_attrs
 from ..errors import ShapeRuleError
 from ..graph import TensorType
 from ..tensor import convert_to_tensor
-from .common import fail, require_int_list
+from .common import NUMERIC, check_dtype, fail, require_int_list
 
 __all__ = ["reshape", "transpose"]
 
@@ -30,8 +30,24 @@ def _reshape_rule(x: TensorType, *, shape) -> TensorType:
     return TensorType(shape, x.dtype)
 
 
+def _refine_reshape(old: list[TensorType], new: list[TensorType], *, shape) -> dict:
+    """The target shape for an input whose run-time (None) sizes a specialization knows (frontend/specialize.py).
+    A None of the target is either x's run-time sizes in order (a reshape that only inserts or removes size-1
+    dimensions: expand_dims, squeeze) or a -1 (the element count over the other sizes)."""
+    (x_old,), (x_new,) = old, new
+    if None in shape and [d for d in x_old.shape if d != 1] == [d for d in shape if d != 1]:
+        sizes = iter(n for o, n in zip(x_old.shape, x_new.shape) if o is None)
+        return {"shape": tuple(next(sizes) if d is None else d for d in shape)}
+    if shape.count(None) == 1 and x_new.is_static:
+        known = math.prod(d for d in shape if d is not None)
+        if known and x_new.num_elements % known == 0:  # else the rule names the sizes that do not fit
+            return {"shape": tuple(x_new.num_elements // known if d is None else d for d in shape)}
+    return {"shape": shape}
+
+
 _reshape = defop("reshape", infer=_reshape_rule, impl=lambda x, *, shape: np.reshape(x, shape),
                  attrs={"shape": "shape"}, num_inputs=1, sample_attrs={"shape": (4,)}, any_rank=same_attrs,
+                 refine=_refine_reshape,
                  doc="The same elements in row-major order, with a new shape of the same size.")
 
 
@@ -148,10 +164,14 @@ def shape_of(x, dtype=_dtypes.int32):
     return bind(shape_op, x, dtype=dtype)
 
 
+def _broadcasts_to(x: TensorType, target: TensorType) -> bool:
+    """x's shape broadcasts to target's (numpy's rule; a None size, known at run time, may be anything)."""
+    offset = target.rank - x.rank
+    return offset >= 0 and all(d in (1, None) or target.shape[offset + i] in (d, None) for i, d in enumerate(x.shape))
+
+
 def _broadcast_like_rule(x: TensorType, like: TensorType) -> TensorType:
-    offset = like.rank - x.rank
-    if offset < 0 or any(d not in (1, None) and like.shape[offset + i] not in (d, None)
-                         for i, d in enumerate(x.shape)):
+    if not _broadcasts_to(x, like):
         raise ShapeRuleError(f"cannot broadcast shape {x.shape} to the shape of like, {like.shape}; expected each "
                              "dimension to be 1 or equal to like's")
     return TensorType(like.shape, x.dtype)
@@ -175,6 +195,45 @@ def _broadcast_like_grad(node, grad):
     return unbroadcast(grad, node.inputs[0]), None
 
 
+def unbroadcast_axes(x_shape, like_shape) -> list[int]:
+    """The axes of x along which `like` was broadcast to x's shape: x's extra leading axes, and those where like
+    has size 1 and x does not (None: a run-time size, summed over when like's is 1)."""
+    lead = len(x_shape) - len(like_shape)
+    return [i for i, d in enumerate(x_shape) if i < lead or (like_shape[i - lead] == 1 and d != 1)]
+
+
+def _unbroadcast_rule(x: TensorType, like: TensorType) -> TensorType:
+    check_dtype("x", x, NUMERIC)
+    if not _broadcasts_to(like, x):
+        raise ShapeRuleError(f"cannot sum shape {x.shape} to the shape of like, {like.shape}; expected like to "
+                             "broadcast to it")
+    return TensorType(like.shape, x.dtype)
+
+
+def _unbroadcast_impl(x, like):
+    axes = tuple(unbroadcast_axes(x.shape, like.shape))
+    if not axes:
+        return x.copy()
+    # float16 sums in float32 and rounds once, as reduce_sum and the compiled reduction do
+    total = np.sum(x, axis=axes, keepdims=True, dtype=np.float32 if x.dtype == np.float16 else x.dtype)
+    return total.astype(x.dtype).reshape(like.shape)
+
+
+_unbroadcast = defop("unbroadcast", infer=_unbroadcast_rule, impl=_unbroadcast_impl, num_inputs=2,
+                     sample_types=lambda dtype: [TensorType((3, 2), dtype), TensorType((1, 2), dtype)],
+                     doc="x summed over the axes along which `like` (whose values are not read) broadcasts to x's "
+                         "shape: the gradient of broadcasting. Which axes those are follows from the types, so a "
+                         "graph specialized for a run-time size of 1 (frontend/specialize.py) sums over it.")
+
+
+def unbroadcast(x, like):
+    """`x` summed to `like`'s shape, where like's run-time sizes decide the axes (gradients of dynamic shapes)."""
+    return bind(_unbroadcast, convert_to_tensor(x), convert_to_tensor(like))
+
+
+defgrad(_unbroadcast, lambda node, g: (broadcast_like(g, node.inputs[0]), None))
+
 reshape.op = _reshape
 transpose.op = _transpose
 broadcast_like.op = _broadcast_like
+unbroadcast.op = _unbroadcast

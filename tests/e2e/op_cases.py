@@ -9,7 +9,7 @@ import numpy as np
 
 import tfc
 from tfc.ops.sequence import resize_rows, row, write_row
-from tfc.ops.shape import broadcast_like, shape_op
+from tfc.ops.shape import broadcast_like, shape_op, unbroadcast
 
 FLOATS = ("float32", "float64", "float16", "bfloat16")
 INTS = ("int32", "int64", "int8", "uint8")
@@ -103,6 +103,16 @@ def _write_row_reference(x, v):
     return out
 
 
+def _unbroadcast_reference(x, like):
+    """Sums x over the axes like was broadcast along (written against numpy's broadcasting, not the op's axes)."""
+    ones = np.broadcast_to(np.ones(like.shape, np.float64), x.shape)
+    total = x.astype(np.float64)
+    for axis in range(x.ndim):
+        if ones.strides[axis] == 0 and x.shape[axis] != 1:
+            total = total.sum(axis=axis, keepdims=True)
+    return total.reshape(like.shape).astype(x.dtype)
+
+
 def _resized_rows(x, counts):
     """Each resize's rows (one result per row: a resized tensor has a run-time size, which no output may have)."""
     results = []
@@ -137,6 +147,9 @@ CASES += [
          ("float32", "float64", "int32")),
     Case("broadcast_like", lambda x, like: broadcast_like(x, like), lambda x, like: np.broadcast_to(x, like.shape),
          [((1, 4), (3, 4)), ((), (2, 3)), ((4,), (2, 4))], ("float32", "float64", "int64", "bool")),
+    Case("unbroadcast", lambda x, like: unbroadcast(x, like), _unbroadcast_reference,
+         [((3, 2), (1, 2)), ((2, 3, 4), (3, 1)), ((4,), (4,)), ((2, 3), ())],
+         ("float32", "float64", "float16", "int32")),
     Case("shape", lambda x: [tfc.core.bind(shape_op, x, dtype=tfc.int32), tfc.core.bind(shape_op, x, dtype=tfc.int64)],
          lambda x: [np.array(x.shape, np.int32), np.array(x.shape, np.int64)], [((3, 4),), ((),), ((2, 1, 5),)],
          ("float32", "bool")),

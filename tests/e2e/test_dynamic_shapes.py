@@ -4,7 +4,6 @@ import pytest
 
 import tfc
 from tests.conftest import assert_same
-from tfc.ops.known_gaps import KNOWN_GAPS
 
 S = tfc.TensorSpec
 
@@ -98,10 +97,3 @@ def test_signature_function_called_inside_another_trace():
     assert_same(outer(x).numpy(), x.sum(axis=-1, keepdims=True) * 2.0)
     assert "tensor<2x1xf32>" in outer.get_concrete_function(x).as_text()  # re-inferred for the caller's sizes
     assert inner.experimental_get_tracing_count() == 1
-
-
-@pytest.mark.xfail(reason=KNOWN_GAPS["dynamic-broadcast"], strict=True)
-def test_run_time_size_one_broadcasts():
-    f = tfc.function(lambda x, y: x + y, input_signature=[S([None, None]), S([None, None])])
-    x, y = np.ones((2, 3), np.float32), np.arange(3, dtype=np.float32).reshape(1, 3)
-    assert_same(f(x, y).numpy(), x + y)

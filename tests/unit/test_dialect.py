@@ -81,10 +81,10 @@ def _control_flow(x, n):
 
 def _stacks(x, i):
     from tfc.ops.sequence import resize_rows, row, write_row
-    from tfc.ops.shape import broadcast_like
+    from tfc.ops.shape import broadcast_like, unbroadcast
     grown = resize_rows(x, i + 2)
     return [write_row(grown, i, row(x, i)), tfc.shape(x), broadcast_like(tfc.constant(2.0), x),
-            tfc.stop_gradient(x)]
+            tfc.stop_gradient(x), unbroadcast(x, tfc.reduce_sum(x, axis=0))]
 
 
 f32 = tfc.float32
