@@ -340,11 +340,14 @@ def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, 
     """linalg -> llvm dialect (mlir-opt, stage by stage when kept) -> LLVM IR (mlir-translate), into `stages`.
     Raises CompilerError when the result would need MLIR's C runtime (`memrefCopy` for strided copies), which
     tfc does not ship: such a library could not be loaded."""
+    threaded = any("parallel" in pipes for _, pipes in cpu_stages)  # OpenMP loops: their schedule is set
     if keep:
         text = stages["linalg"]
         for stage, pipes in cpu_stages:
             text = stages[stage] = mlir_opt(text, pipeline.pass_string(pipes, **params), what=f"{stage} ({name})")
             start = timer.stage(stage, start)
+        if threaded:
+            text = stages["llvm-dialect"] = pipeline.schedule_threads(text)
         stages["llvm-unoptimized"] = mlir_to_llvmir(text)
         start = timer.stage("translate", start)
     else:
@@ -353,7 +356,8 @@ def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, 
         # LLVM IR (no debug info is emitted). The llvm-dialect stage is not kept on this path: as_text asks for
         # a stage-by-stage compile (above).
         stages["llvm-unoptimized"] = mlir_opt_to_llvmir(stages["linalg"], pipeline.pass_string(all_pipes, **params),
-                                                        what=f"compile ({name})")
+                                                        what=f"compile ({name})",
+                                                        rewrite=pipeline.schedule_threads if threaded else None)
         start = timer.stage("mlir-opt + translate", start)
     if "@memrefCopy(" in stages["llvm-unoptimized"]:
         raise CompilerError(f"{name}: the lowered code copies a strided buffer through MLIR's C runtime "

@@ -69,11 +69,15 @@ def mlir_to_llvmir(text: str) -> str:
     return run_tool(MLIR_TRANSLATE, ["--mlir-to-llvmir"], text, "mlir-translate")
 
 
-def mlir_opt_to_llvmir(text: str, pipeline: str, what: str) -> str:
+def mlir_opt_to_llvmir(text: str, pipeline: str, what: str, rewrite=None) -> str:
     """`mlir-opt` then `mlir-translate --mlir-to-llvmir`, connected by a pipe: the translator loads (~30 ms of
     each tool's start is loading MLIR) while mlir-opt works, and the LLVM dialect passes between them as bytecode
     (cheaper to print and parse than text), never through Python. Failures raise as run_tool's do; for a
-    translator failure the mlir-opt output is made again, as text, to be its reproducer."""
+    translator failure the mlir-opt output is made again, as text, to be its reproducer. `rewrite(text)`: an
+    edit of the llvm-dialect text between the tools (then it passes as text, through Python; the translator
+    still loads meanwhile)."""
+    if rewrite is not None:
+        return _opt_rewrite_translate(text, pipeline, what, rewrite)
     opt_args = [f"--pass-pipeline={pipeline}", "--emit-bytecode"]
     try:
         translate = subprocess.Popen([find_tool(MLIR_TRANSLATE), "--mlir-to-llvmir"], stdin=subprocess.PIPE,
@@ -96,6 +100,24 @@ def mlir_opt_to_llvmir(text: str, pipeline: str, what: str) -> str:
               subprocess.CompletedProcess([], opt.returncode, "", opt_errors.decode(errors="replace")))
     if translate.returncode:
         return mlir_to_llvmir(run_tool(MLIR_OPT, opt_args[:1], text, what))  # raises with the text reproducer
+    return llvm_ir.decode()
+
+
+def _opt_rewrite_translate(text: str, pipeline: str, what: str, rewrite) -> str:
+    try:
+        translate = subprocess.Popen([find_tool(MLIR_TRANSLATE), "--mlir-to-llvmir"], stdin=subprocess.PIPE,
+                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+    except OSError:
+        return mlir_to_llvmir(rewrite(mlir_opt(text, pipeline, what, debug_info=False)))
+    try:
+        dialect = rewrite(mlir_opt(text, pipeline, what, debug_info=False))
+    except BaseException:
+        translate.kill()
+        translate.communicate()
+        raise
+    llvm_ir, errors = translate.communicate(dialect.encode())
+    if translate.returncode:
+        return mlir_to_llvmir(dialect)  # raises with the reproducer
     return llvm_ir.decode()
 
 

@@ -58,6 +58,20 @@ PARALLEL: Pipeline = [
     ("convert-scf-to-openmp{num-threads=THREADS}", "omp.parallel + omp.wsloop; links libomp"),
 ]
 
+# OpenMP's default (static) schedule gives each thread an equal share of a parallel loop's iterations up front,
+# so a thread whose core is busy (numpy's OpenBLAS workers spin for a while after each of its calls; another
+# process) paces the whole kernel: a 1024^3 matmul interleaved with numpy's took 33 ms instead of 18. Guided
+# scheduling hands out shrinking chunks on demand (a few dozen per loop, even for the thousands of rows of a row
+# schedule): the free core takes the larger part. convert-scf-to-openmp has no schedule option, so the clause is
+# added to its omp.wsloop ops in the llvm-dialect text before translation (`schedule_threads`).
+OMP_SCHEDULE = "guided"
+
+
+def schedule_threads(llvm_dialect: str) -> str:
+    """The llvm-dialect module with OMP_SCHEDULE on every omp.wsloop (see above)."""
+    return llvm_dialect.replace("omp.wsloop {", f"omp.wsloop schedule({OMP_SCHEDULE}) {{")
+
+
 # TFC_NUM_THREADS=1: the same tiles run in order on the calling thread (deterministic, no libomp). Runs between
 # bufferization and the temporaries' placement: the loop's per-iteration temporaries (a row of a row schedule)
 # are hoisted out of the now serial loop before they become allocas (an alloca inside a plain loop grows the

@@ -157,3 +157,16 @@ def test_single_thread_full_reduction_gives_the_same_bits(monkeypatch):
     parallel = tfc.function(lambda v: tfc.reduce_sum(v))(x).numpy()
     monkeypatch.setenv("TFC_NUM_THREADS", "1")
     np.testing.assert_array_equal(tfc.function(lambda v: tfc.reduce_sum(v))(x).numpy(), parallel)
+
+
+def test_parallel_loops_are_scheduled_on_demand(monkeypatch):
+    """Every OpenMP loop gets guided scheduling (passes/pipeline.py: a core busy with something else must not pace
+    the kernel), and the results keep the bits of the one-thread build."""
+    x = np.random.default_rng(11).random((512, 1024), dtype=np.float32)
+    softmax = tfc.function(lambda v: tfc.nn.softmax(v))
+    concrete = softmax.get_concrete_function(x)
+    assert "omp.wsloop schedule(guided)" in concrete.as_text("llvm-dialect")
+    assert "__kmpc_dispatch_init" in concrete.as_text("llvm-unoptimized")
+    threaded = softmax(x).numpy()
+    monkeypatch.setenv("TFC_NUM_THREADS", "1")
+    assert np.array_equal(tfc.function(lambda v: tfc.nn.softmax(v))(x).numpy(), threaded)
