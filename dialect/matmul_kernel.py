@@ -221,12 +221,17 @@ class Kernel:
 
     def k_loop(self, start: str, end: str, acc: str, rows: int, body) -> str:
         """scf.for over [start, end) carrying the accumulator; `body(k, carried)` returns the updated one."""
+        return self.for_loop(start, end, 1, acc, self.acc_type(rows), body)
+
+    def for_loop(self, start: str, end: str, step: int, init: str, type: str, body) -> str:
+        """scf.for over [start, end) by `step` carrying one value of `type`; `body(iv, carried)` emits the
+        iteration and returns the value to yield."""
         em = self.em
-        k, carried, result = em.fresh("k"), em.fresh("x"), em.fresh("sums")
-        em.emit(f"{result} = scf.for {k} = {start} to {end} step {self.index(1)} iter_args({carried} = {acc}) -> "
-                f"({self.acc_type(rows)}) {{")
+        iv, carried, result = em.fresh("iv"), em.fresh("x"), em.fresh("for")
+        em.emit(f"{result} = scf.for {iv} = {start} to {end} step {self.index(step)} iter_args({carried} = {init}) "
+                f"-> ({type}) {{")
         em.depth += 1
-        em.emit(f"scf.yield {body(k, carried)} : {self.acc_type(rows)}")
+        em.emit(f"scf.yield {body(iv, carried)} : {type}")
         em.depth -= 1
         em.emit("}")
         return result
@@ -265,26 +270,20 @@ class Kernel:
             j = self.affine("apply", f"(d0) -> (d0 * {t.nr})", [within])
             panel = em.assign(f"tensor.extract_slice {carried}[{p}, 0, 0] [1, {self.K}, {t.nr}] [1, 1, 1] : "
                               f"{self.panels} to {panel_type}", "panel")
-            k, filled, done = em.fresh("k"), em.fresh("p"), em.fresh("packed")
-            em.emit(f"{done} = scf.for {k} = {self.index(0)} to {self.K} step {self.index(1)} iter_args({filled} = "
-                    f"{panel}) -> ({panel_type}) {{")
-            em.depth += 1
-            b = self.b
-            dims = ", ".join(f"d{i}" for i in range(b.type.rank))
-            if b.transposed:  # B stored [N, K]: the panel row is a column of the stored tensor
-                row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
-                                f"{em.scalar(0, b.type.dtype)} {{permutation_map = affine_map<({dims}) -> "
-                                f"(d{b.type.rank - 2})>}} : {b.type.mlir(storage=True)}, {row_vec}", "row")
-            else:
-                row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
-                                f"{em.scalar(0, b.type.dtype)}{self.col_bounds} : {b.type.mlir(storage=True)}, "
-                                f"{row_vec}", "row")
-            row = self.widen(row, row_vec)
-            written = em.assign(f"vector.transfer_write {row}, {filled}[{k}, {self.index(0)}] {{in_bounds = [true]}} "
-                                f": vector<{t.nr}x{self.elem}>, {panel_type}", "p")
-            em.emit(f"scf.yield {written} : {panel_type}")
-            em.depth -= 1
-            em.emit("}")
+            def pack_row(k: str, filled: str) -> str:
+                b = self.b
+                dims = ", ".join(f"d{i}" for i in range(b.type.rank))
+                if b.transposed:  # B stored [N, K]: the panel row is a column of the stored tensor
+                    row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
+                                    f"{em.scalar(0, b.type.dtype)} {{permutation_map = affine_map<({dims}) -> "
+                                    f"(d{b.type.rank - 2})>}} : {b.type.mlir(storage=True)}, {row_vec}", "row")
+                else:
+                    row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
+                                    f"{em.scalar(0, b.type.dtype)}{self.col_bounds} : {b.type.mlir(storage=True)}, "
+                                    f"{row_vec}", "row")
+                return em.assign(f"vector.transfer_write {self.widen(row, row_vec)}, {filled}[{k}, {self.index(0)}] "
+                                 f"{{in_bounds = [true]}} : vector<{t.nr}x{self.elem}>, {panel_type}", "p")
+            done = self.for_loop(self.index(0), self.K, 1, panel, panel_type, pack_row)
             return done, panel_type, f"{p}, 0, 0", f"1, {self.K}, {t.nr}", "1, 1, 1"
         return self.loop([count], init, self.panels, self.parallel, body)
 
@@ -307,28 +306,20 @@ class Kernel:
                               f"{self.tile}", "blk")
         full_rows = self.affine("apply", f"(d0) -> ((d0 floordiv {t.mr}) * {t.mr})", [mc])
         units, step = self.slices()
-        kb, sliced, computed = em.fresh("kb"), em.fresh("c"), em.fresh("blk")
-        em.emit(f"{computed} = scf.for {kb} = {self.index(0)} to {units} step {self.index(step)} "
-                f"iter_args({sliced} = {block}) -> ({self.tile}) {{")
-        em.depth += 1
-        first = em.assign(f"arith.cmpi eq, {kb}, {self.index(0)} : index", "first")
-        jr, by_cols, cols_done = em.fresh("jr"), em.fresh("c"), em.fresh("cols")
-        em.emit(f"{cols_done} = scf.for {jr} = {self.index(0)} to {nc} step {self.index(t.nr)} "
-                f"iter_args({by_cols} = {sliced}) -> ({self.tile}) {{")
-        em.depth += 1
-        panel = self.affine("apply", f"(d0, d1) -> ((d0 + d1) floordiv {t.nr})", [j0, jr])
-        if self.b.batched:
-            panel = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, panel], [self.panels_per_batch])
-        frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel, batch=batch)
-        tiled = self.row_tiles(frame, by_cols, self.index(0), full_rows, t.mr)
-        if not self.whole_rows:
-            tiled = self.row_tiles(frame, tiled, full_rows, mc, 1)
-        em.emit(f"scf.yield {tiled} : {self.tile}")
-        em.depth -= 1
-        em.emit("}")
-        em.emit(f"scf.yield {cols_done} : {self.tile}")
-        em.depth -= 1
-        em.emit("}")
+
+        def k_slice(kb: str, sliced: str) -> str:
+            first = em.assign(f"arith.cmpi eq, {kb}, {self.index(0)} : index", "first")
+
+            def column_panel(jr: str, by_cols: str) -> str:
+                panel = self.affine("apply", f"(d0, d1) -> ((d0 + d1) floordiv {t.nr})", [j0, jr])
+                if self.b.batched:
+                    panel = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, panel],
+                                        [self.panels_per_batch])
+                frame = dict(i0=i0, jr=jr, kb=kb, first=first, panel=panel, batch=batch)
+                tiled = self.row_tiles(frame, by_cols, self.index(0), full_rows, t.mr)
+                return tiled if self.whole_rows else self.row_tiles(frame, tiled, full_rows, mc, 1)
+            return self.for_loop(self.index(0), nc, t.nr, sliced, self.tile, column_panel)
+        computed = self.for_loop(self.index(0), units, step, block, self.tile, k_slice)
         result = computed
         if self.epilogue:  # its side operands see C's rows flattened over the batch
             flat_i0 = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, i0], [self.M]) if batch else i0
@@ -337,15 +328,8 @@ class Kernel:
 
     def row_tiles(self, frame: dict, carried: str, start: str, end: str, rows: int) -> str:
         """Register tiles of `rows` rows from block row `start` to `end` (a multiple of `rows` apart)."""
-        em = self.em
-        ir, tile, done = em.fresh("ir"), em.fresh("c"), em.fresh("rows")
-        em.emit(f"{done} = scf.for {ir} = {start} to {end} step {self.index(rows)} iter_args({tile} = {carried}) -> "
-                f"({self.tile}) {{")
-        em.depth += 1
-        em.emit(f"scf.yield {self.register_tile(frame, tile, ir, rows)} : {self.tile}")
-        em.depth -= 1
-        em.emit("}")
-        return done
+        return self.for_loop(start, end, rows, carried, self.tile,
+                             lambda ir, tile: self.register_tile(frame, tile, ir, rows))
 
     def register_tile(self, f: dict, c: str, ir: str, rows: int) -> str:
         """acc (+)= sum over this K slice of A[i0 + ir : i0 + ir + rows, k] (x) Bp[panel][k], one
