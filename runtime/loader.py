@@ -25,13 +25,14 @@ from .broadcasts import SizeChecks
 from .cpu import check_target
 from .printing import PrintHook
 from .errors import InvalidArgumentError, Location, SignatureMismatchError, TfcValueError, caller_location
-from .static_call import make_static_call
+from .static_call import make_dynamic_call, make_static_call
 
 __all__ = ["Executable", "CheckedExecutable", "Module", "load", "load_manifest"]
 
 
 class _PerThread(threading.local):
-    call = None  # this thread's static-shape call (runtime/static_call.py), made on its first call
+    call = None     # this thread's static-shape call (runtime/static_call.py), made on its first call
+    dynamic = None  # ... or its call with run-time sizes
 
 
 class Executable:
@@ -73,16 +74,15 @@ class Executable:
             names = ", ".join(a["name"] for a in self.args)
             raise SignatureMismatchError(f"{self.name}() takes {len(self.args)} tensor argument(s) ({names}), "
                                f"got {len(values)}", location=caller_location())
-        arrays = [self._prepare(i, v) for i, v in enumerate(values)]
-        if self._sizes is not None:
-            self._sizes.check(arrays)
-        outputs = [np.empty(self._result_shape(r, arrays), dtype) for r, dtype in zip(self.results, self._result_dtypes)]
-        descriptors = [abi.descriptor(a) for a in arrays] + self._weight_descriptors + \
-            [abi.descriptor(a) for a in outputs]
-        self._fn(*(ctypes.byref(d) for d in descriptors), *self._tail)
-        if self._hook is not None:
-            self._hook.raise_pending()
-        return outputs
+        call = self._per_thread.dynamic
+        if call is None:
+            call = self._per_thread.dynamic = make_dynamic_call(
+                self._fn, [len(a["shape"]) for a in self.args], [len(r["shape"]) for r in self.results],
+                self._result_dtypes, self._weight_descriptors, self._prepare,
+                lambda i, arrays: self._result_shape(self.results[i], arrays), self._tail,
+                self._hook.raise_pending if self._hook is not None else None,
+                self._sizes.check if self._sizes is not None else None)
+        return call(values)
 
     def call_static(self, values) -> list[np.ndarray]:
         """Calls a static-shape entry with a sequence of exactly `len(self.args)` values."""

@@ -1,4 +1,5 @@
-"""The call path of an entry whose argument and result shapes are all static (bench/bench_overhead.py).
+"""The call paths of compiled entries (bench/bench_overhead.py): `make_static_call` for entries whose argument and
+result shapes are all static, `make_dynamic_call` for entries with run-time sizes.
 
 Each thread builds one closure per entry: the memref descriptors are made once (sizes and strides never change)
 and a call only writes the data pointers, through memoryviews of the descriptors (~40 ns where a ctypes field
@@ -107,6 +108,49 @@ def make_static_call(fn, arg_shapes: list, arg_dtypes: list, result_shapes: list
                 out = chunk[0][slot, ...]
                 pointers[0] = pointers[1] = chunk[1] + slot * nbytes
                 chunk[2] = slot + 1
+            outputs.append(out)
+        fn(*refs)
+        if after is not None:
+            after()
+        return outputs
+
+    return call
+
+
+def _write(words: memoryview, array: np.ndarray, rank: int) -> None:
+    """Points a descriptor (its uint64 words) at a C-contiguous array: data pointers, sizes, element strides."""
+    words[0] = words[1] = address(array)
+    step = 1
+    for axis in range(rank - 1, -1, -1):  # sizes, then row-major strides (size-0 dimensions step by 1)
+        size = array.shape[axis]
+        words[3 + axis] = size
+        words[3 + rank + axis] = step
+        step *= size or 1
+
+
+def make_dynamic_call(fn, arg_ranks: list, result_ranks: list, result_dtypes: list, weight_descriptors: list,
+                      prepare, result_shape, tail: tuple = (), after=None, check_sizes=None):
+    """This thread's call of an entry with run-time sizes: `call(values) -> [outputs]`. The descriptors are made
+    once and each call writes their pointers, sizes and strides (building ctypes descriptors per call cost
+    ~7 us each). `prepare(i, value)` checks and converts an argument, `check_sizes(arrays)` runs the broadcast
+    checks (runtime/broadcasts.py), `result_shape(i, arrays)` gives output i's shape; `tail` and `after` as in
+    `make_static_call`."""
+    args = [abi.descriptor_class(rank)() for rank in arg_ranks]
+    results = [abi.descriptor_class(rank)() for rank in result_ranks]
+    refs = tuple(ctypes.byref(d) for d in args + list(weight_descriptors) + results) + tuple(tail)
+    arg_words = list(zip([_pointers(d) for d in args], arg_ranks))
+    result_words = list(zip([_pointers(d) for d in results], result_ranks, result_dtypes))
+
+    def call(values) -> list[np.ndarray]:
+        arrays = [prepare(i, value) for i, value in enumerate(values)]
+        if check_sizes is not None:
+            check_sizes(arrays)
+        for array, (words, rank) in zip(arrays, arg_words):
+            _write(words, array, rank)
+        outputs = []
+        for i, (words, rank, dtype) in enumerate(result_words):
+            out = np.empty(result_shape(i, arrays), dtype)
+            _write(words, out, rank)
             outputs.append(out)
         fn(*refs)
         if after is not None:
