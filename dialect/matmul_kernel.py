@@ -6,11 +6,13 @@
    then reads NR contiguous values per k. Unpacked, consecutive k are a row of B apart (4 KB at N = 1024): every k
    touched a new page in the same cache sets, and the same tile ran at 41 GFLOP/s instead of ~130 on one core of
    the Xeon (AVX-512) this was tuned on (docs/performance.md).
-2. C is cut into MC x NC blocks, one `scf.forall` iteration each (OpenMP threads). A block walks K in KC slices
-   (a KC x NR panel slice, 32 KB, stays in L1 while the block's rows pass over it), its columns in NR-wide and its
-   rows in MR-high register tiles: MR x NV accumulators of `lanes` elements, and per k one broadcast of A[i, k]
-   per row and NV `vector.fma` per row (8 x 2 zmm = 16 FMAs per k with AVX-512). Rows past the last full
-   register tile take a one-row tile; columns past N are masked on load and store.
+2. C is cut into MC x NC blocks, one `scf.forall` iteration each (OpenMP threads, guided schedule). A block walks
+   K in KC slices (a KC x NR panel slice, 32 KB, stays in L1 while the block's rows pass over it), its columns in
+   NR-wide and its rows in MR-high register tiles: one vector<MR x NR> accumulator (MR x NV registers) and per k
+   one `vector.outerproduct` of A's column with the panel row, which lowers to a broadcast of A[i, k] and NV FMAs
+   per row (8 x 2 zmm = 16 FMAs per k with AVX-512). Rows past the last full register tile take a one-row tile;
+   columns past N are masked on load and store. Batched matmuls add a batch axis to the blocks (operands with the
+   result's batch axes, or none: a broadcast operand).
 3. Elementwise consumers fused into the matmul (a bias, an activation: dialect/epilogue.py) run on each finished
    block while it is in cache, before it is stored.
 
