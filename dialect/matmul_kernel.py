@@ -274,20 +274,39 @@ class Kernel:
                               f"{self.panels} to {panel_type}", "panel")
             def pack_row(k: str, filled: str) -> str:
                 b = self.b
-                dims = ", ".join(f"d{i}" for i in range(b.type.rank))
-                if b.transposed:  # B stored [N, K]: the panel row is a column of the stored tensor
-                    row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
-                                    f"{em.scalar(0, b.type.dtype)} {{permutation_map = affine_map<({dims}) -> "
-                                    f"(d{b.type.rank - 2})>}} : {b.type.mlir(storage=True)}, {row_vec}", "row")
-                else:
-                    row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
-                                    f"{em.scalar(0, b.type.dtype)}{self.col_bounds} : {b.type.mlir(storage=True)}, "
-                                    f"{row_vec}", "row")
+                row = em.assign(f"vector.transfer_read {b.value}[{self.at(b, batch, k, j)}], "
+                                f"{em.scalar(0, b.type.dtype)}{self.col_bounds} : {b.type.mlir(storage=True)}, "
+                                f"{row_vec}", "row")
                 return em.assign(f"vector.transfer_write {self.widen(row, row_vec)}, {filled}[{k}, {self.index(0)}] "
                                  f"{{in_bounds = [true]}} : vector<{t.nr}x{self.elem}>, {panel_type}", "p")
-            done = self.for_loop(self.index(0), self.K, 1, panel, panel_type, pack_row)
+            if self.b.transposed:
+                done = self.pack_transposed(panel, panel_type, batch, j)
+            else:
+                done = self.for_loop(self.index(0), self.K, 1, panel, panel_type, pack_row)
             return done, panel_type, f"{p}, 0, 0", f"1, {self.K}, {t.nr}", "1, 1, 1"
         return self.loop([count], init, self.panels, self.parallel, body)
+
+    def pack_transposed(self, panel: str, panel_type: str, batch: str | None, j: str) -> str:
+        """One panel of a B stored [N, K]: Bp[k][jj] = Bt[j + jj][k], copied one stored row (contiguous in k) at
+        a time. A panel row is a column of the stored tensor: read as a vector it was a masked gather of NR
+        elements a row apart, per k (the d @ W^T of a backward pass spent longer packing than multiplying)."""
+        em, t, b = self.em, self.t, self.b
+        if not self.whole_cols:  # columns past N stay zero
+            panel = em.assign(f"linalg.fill ins({self.zero} : {self.elem}) outs({panel} : {panel_type}) -> "
+                              f"{panel_type}", "zp")
+        cols = self.affine("min", f"(d0)[s0] -> ({t.nr}, s0 - d0)", [j], [self.N])
+
+        def column(jj: str, filled: str) -> str:
+            col = self.affine("apply", "(d0, d1) -> (d0 + d1)", [j, jj])
+
+            def element(k: str, into: str) -> str:
+                value = em.assign(f"tensor.extract {b.value}[{self.at(b, batch, k, col)}] : "
+                                  f"{b.type.mlir(storage=True)}", "bt")
+                if self.source != self.elem:
+                    value = em.assign(f"arith.extf {value} : {self.source} to {self.elem}", "w")
+                return em.assign(f"tensor.insert {value} into {into}[{k}, {jj}] : {panel_type}", "p")
+            return self.for_loop(self.index(0), self.K, 1, filled, panel_type, element)
+        return self.for_loop(self.index(0), cols, 1, panel, panel_type, column)
 
     def block(self, ivs: list[str], carried: str):
         """One MC x NC block of C: K slices x column tiles x row tiles, then the epilogue."""

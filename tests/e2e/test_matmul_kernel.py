@@ -79,6 +79,23 @@ def test_transposed_operands_are_read_in_place(transpose_a, transpose_b):
     assert_same(tfc.function(f)(a, b).numpy(), expected.astype(np.float32), rtol=1e-4)
 
 
+@pytest.mark.parametrize("dtype", ["float16", "int32", "float64"])
+def test_transposed_b_of_run_time_size_and_other_dtypes(dtype):
+    """A B stored [N, K] is packed a stored row at a time: widened 16-bit floats, integers, a last panel past N
+    (zeros), and N known only at run time."""
+    np_dtype = tfc.as_dtype(dtype).as_numpy_dtype
+    f = tfc.function(lambda a, b: tfc.matmul(a, b, transpose_b=True),
+                     input_signature=[tfc.TensorSpec([None, None], dtype), tfc.TensorSpec([None, None], dtype)])
+    for m, k, n in [(70, 40, 45), (9, 300, 33), (16, 1, 1)]:
+        a, b = _operands(m, k, n, seed=m * n)
+        a, bt = a.astype(np_dtype), np.ascontiguousarray(b.T).astype(np_dtype)
+        compiled, eager = f(a, bt).numpy(), tfc.matmul(a, bt, transpose_b=True).numpy()
+        if dtype == "float16":
+            assert_same(compiled.astype(np.float32), (a.astype(np.float32) @ bt.T.astype(np.float32)), rtol=1e-2)
+        else:
+            assert_same(compiled, eager, rtol=1e-12 if dtype == "float64" else None)
+
+
 def test_run_time_sizes():
     """One compile for every size: the block counts, tile ends and panel count are computed at run time."""
     f = tfc.function(lambda a, b: tfc.matmul(a, b), input_signature=[tfc.TensorSpec([None, None], tfc.float32),
