@@ -120,10 +120,28 @@ def _may_write(node: Node, handle) -> bool:
     return node.op.has_side_effects and node.op.name != "read_variable"
 
 
+def destination(em: Emitter, nodes: list[Node]):
+    """The variable read (a side operand) that the fused result is assigned back to, or None: an optimizer's
+    `w.assign(w - lr * dW)` fused into dW's matmul. The kernel then builds its result in the variable's own
+    buffer and reads each block's slice of `w` from its output (see `apply`): reading `w` while writing the
+    buffer it lives in was a conflict that bufferization resolved by copying the variable in and out (5 MB per
+    step of the MLP training benchmark)."""
+    last = nodes[-1].outputs[0]
+    targets = {id(u.inputs[0]) for u in em.uses[id(last.graph)].get(id(last), [])
+               if isinstance(u, Node) and u.op.name == "assign_variable" and u.inputs[1] is last}
+    for value in (v for node in nodes for v in node.inputs):
+        producer = value.producer
+        if (producer is not None and producer.op.name == "read_variable" and id(producer.inputs[0]) in targets
+                and value.type == last.type):
+            return value
+    return None
+
+
 def apply(em: Emitter, matmul: Node, nodes: list[Node], block: str, offsets: tuple[str, str],
-          sizes: tuple[str, str]) -> str:
+          sizes: tuple[str, str], read_from: dict[int, str] = {}) -> str:
     """Emits `nodes` on one block of the kernel's result (`block`, tensor<?x?>, at `offsets` with `sizes`) and
-    returns the last node's value for that block."""
+    returns the last node's value for that block. read_from: id(side operand) -> the tensor to slice instead
+    of its value (the kernel's output, when it is built in that operand's buffer: `destination`)."""
     block_type = TensorType((None, None), matmul.outputs[0].type.dtype)
     local = {id(matmul.outputs[0]): (block, block_type)}
     loc = em.loc
@@ -132,7 +150,8 @@ def apply(em: Emitter, matmul: Node, nodes: list[Node], block: str, offsets: tup
         em.known_dims[(value, 0)], em.known_dims[(value, 1)] = sizes
     known(block)
     for node in nodes:
-        operands = [local[id(v)] if id(v) in local else _slice(em, v, offsets, sizes) for v in node.inputs]
+        operands = [local[id(v)] if id(v) in local else _slice(em, v, offsets, sizes, read_from.get(id(v)))
+                    for v in node.inputs]
         out = TensorType((None, None), node.outputs[0].type.dtype)
         view = types.SimpleNamespace(op=node.op, attrs=node.attrs, loc=node.loc, regions=[],
                                      inputs=[types.SimpleNamespace(type=t) for _, t in operands],
@@ -150,10 +169,11 @@ def _location(node: Node) -> str:
     return print_location(node.loc)
 
 
-def _slice(em: Emitter, value, offsets: tuple[str, str], sizes: tuple[str, str]) -> tuple[str, TensorType]:
-    """The part of a side operand that lines up with the block (broadcast dimensions stay whole); operands of
-    rank > 2 are first seen as [rows, columns]."""
-    name, type = em.values[id(value)], value.type
+def _slice(em: Emitter, value, offsets: tuple[str, str], sizes: tuple[str, str],
+           name: str | None = None) -> tuple[str, TensorType]:
+    """The part of a side operand (or of `name`, a tensor of its type) that lines up with the block (broadcast
+    dimensions stay whole); operands of rank > 2 are first seen as [rows, columns]."""
+    name, type = name or em.values[id(value)], value.type
     if type.rank == 0:
         return name, type
     if type.rank > 2:

@@ -56,7 +56,7 @@ def _conv2d_kernel(em: Emitter, node: Node, x: str, xt: TensorType, f: str, ft: 
                        f"{taps.mlir(storage=True)}", "taps")
     pixels = TensorType((batch * oh * ow, cout), out.dtype)
     geometry = Geometry(batch, oh, ow, kh, kw, cin, tuple(node.attrs["strides"]), tuple(node.attrs["dilations"]))
-    with fused_epilogue(em, node, out.dtype, wide=accumulator_dtype(out.dtype)) as (hook, finish):
+    with fused_epilogue(em, node, out.dtype, wide=accumulator_dtype(out.dtype)) as (hook, finish, _):
         flat = emit_conv2d(em, Operand(x, xt), Operand(matrix, taps), pixels, tiles, geometry, hook)
         result_type = TensorType(out.shape, accumulator_dtype(out.dtype))
         flat_type = TensorType(pixels.shape, result_type.dtype)

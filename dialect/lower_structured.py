@@ -66,19 +66,24 @@ def _matmul_sizes(em: Emitter, out: TensorType, a: tuple[str, TensorType], b: tu
 @contextlib.contextmanager
 def fused_epilogue(em: Emitter, node: Node, dtype: dtypes.DType, wide: dtypes.DType):
     """Plans the elementwise consumers fused into the kernel computing `node` (dialect/epilogue.py; none when it
-    accumulates in a wider type than its result) and yields (hook for the kernel or None, finish): `finish(value)`
-    records the kernel's result as the fused nodes' result."""
+    accumulates in a wider type than its result) and yields (hook for the kernel or None, finish, destination):
+    `finish(value)` records the kernel's result as the fused nodes' result; destination is the tensor the kernel
+    may build its result in (a variable the result is assigned to: `epilogue.destination`) or None."""
     fused = epilogue.plan(em, node, dtype) if wide == dtype else []
-    hook = None
+    hook, into = None, None
     if fused:  # bias, activation, ...: applied to each block in cache
         epilogue.lower_early(em, node, fused)
         em.lowered.update(id(n) for n in fused)
-        hook = lambda em, block, i0, j0, mc, nc: epilogue.apply(em, node, fused, block, (i0, j0), (mc, nc))  # noqa: E731
+        into = epilogue.destination(em, fused)
+
+        def hook(em, block, i0, j0, mc, nc, output):
+            read_from = {id(into): output} if into is not None else {}
+            return epilogue.apply(em, node, fused, block, (i0, j0), (mc, nc), read_from)
 
     def finish(result: str) -> None:
         if fused:
             em.values[id(fused[-1].outputs[0])] = result
-    yield hook, finish
+    yield hook, finish, (em.values[id(into)] if into is not None else None)
 
 
 def _kernel_operand(em: Emitter, value, name: str) -> matmul_kernel.Operand:
@@ -174,8 +179,8 @@ def _matmul_kernel(em: Emitter, node: Node, inputs: list[str], batch: tuple, til
     compute = matmul_kernel.compute_dtype(out.dtype)
     flat = TensorType(((math.prod(batch) if None not in batch else None),) + out.shape[-2:] if batch
                       else out.shape, out.dtype)
-    with fused_epilogue(em, node, out.dtype, accumulator_dtype(out.dtype)) as (hook, finish):
-        product = matmul_kernel.emit_matmul(em, a, b, flat, tiles, hook)
+    with fused_epilogue(em, node, out.dtype, accumulator_dtype(out.dtype)) as (hook, finish, into):
+        product = matmul_kernel.emit_matmul(em, a, b, flat, tiles, hook, into if out.rank == 2 else None)
         if out.rank > 3:
             sizes = [em.dim(v, t, i) for v, t in [(inputs[0], node.inputs[0].type), (inputs[1], node.inputs[1].type)]
                      for i in range(t.rank - 2) if t.shape[:-2] == batch and batch[i] is None][:batch.count(None)]

@@ -81,9 +81,9 @@ class Operand:
         return self.type.rank == 3
 
 
-# block -> (value after the epilogue). Called inside the block loop with the block's tensor<?x?> value and its
-# offsets and sizes in C (index SSA names).
-Epilogue = Callable[[Emitter, str, str, str, str, str], str]
+# block -> (value after the epilogue). Called inside the block loop with the block's tensor<?x?> value, its
+# offsets and sizes in C (index SSA names) and the loop's output tensor (C as built so far).
+Epilogue = Callable[[Emitter, str, str, str, str, str, str], str]
 
 
 def loop_nest(em: Emitter, counts: list[str], init: str, init_type: str, parallel: bool,
@@ -126,8 +126,10 @@ def loop_nest(em: Emitter, counts: list[str], init: str, init_type: str, paralle
 
 class Kernel:
     """C = A @ B; subclasses read A differently (dialect/conv_kernel.py: input pixels of a convolution)."""
-    def __init__(self, em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Tiles, epilogue: Epilogue | None):
+    def __init__(self, em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Tiles, epilogue: Epilogue | None,
+                 destination: str | None = None):
         self.em, self.a, self.b, self.out, self.t, self.epilogue = em, a, b, out, tiles, epilogue
+        self.destination = destination  # a tensor of out's type to build C in (its buffer is reused), or None
         self.source = a.type.dtype.storage                   # the operands' element type
         self.compute = compute_dtype(a.type.dtype)
         self.elem = self.compute.storage                     # what is multiplied and accumulated
@@ -182,7 +184,7 @@ class Kernel:
         blocks_n = self.affine("apply", f"()[s0] -> (s0 ceildiv {t.nc})", [], [self.N])
         result = TensorType(self.out.shape, self.compute)
         sizes = ([self.batch] if self.batch else []) + [self.M, self.N]
-        init = em.empty(result, [s for d, s in zip(self.out.shape, sizes) if d is None])
+        init = self.destination or em.empty(result, [s for d, s in zip(self.out.shape, sizes) if d is None])
         counts = ([self.batch] if self.batch else []) + [blocks_m, blocks_n]
         return self.loop(counts, init, result.mlir(storage=True), self.parallel, self.block)
 
@@ -344,7 +346,7 @@ class Kernel:
         result = computed
         if self.epilogue:  # its side operands see C's rows flattened over the batch
             flat_i0 = self.affine("apply", "(d0, d1)[s0] -> (d0 * s0 + d1)", [batch, i0], [self.M]) if batch else i0
-            result = self.epilogue(em, computed, flat_i0, j0, mc, nc)
+            result = self.epilogue(em, computed, flat_i0, j0, mc, nc, carried)
         return result, self.tile, where, extent, unit
 
     def row_tiles(self, frame: dict, carried: str, start: str, end: str, rows: int) -> str:
@@ -377,7 +379,8 @@ class Kernel:
 
 
 def emit_matmul(em: Emitter, a: Operand, b: Operand, out: TensorType, tiles: Tiles,
-                epilogue: Epilogue | None = None) -> str:
+                epilogue: Epilogue | None = None, destination: str | None = None) -> str:
     """C = A @ B as tfc's kernel; returns a tensor of `out`'s shape in the compute type (float32 for 16-bit
-    operands: the caller rounds it)."""
-    return Kernel(em, a, b, out, tiles, epilogue).emit()
+    operands: the caller rounds it), built in `destination` when given (the epilogue reads it: see
+    epilogue.destination)."""
+    return Kernel(em, a, b, out, tiles, epilogue, destination).emit()
