@@ -9,6 +9,7 @@
 Eager ops run immediately on numpy; `tfc.function` traces the tfc dialect, lowers it through linalg and LLVM and
 runs a native shared library. See README.md for the architecture.
 """
+from .runtime import threads as _threads  # noqa: F401  (before numpy: how idle thread pools sleep)
 from . import dtypes  # noqa: F401
 from .dtypes import (DType, as_dtype, bfloat16, bool, double, float, float16, float32, float64, half,  # noqa: F401,A004
                      int8, int16, int32, int64, uint8)

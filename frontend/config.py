@@ -8,6 +8,10 @@
 - TFC_CACHE=0        compile without the on-disk cache
 - TFC_WEIGHT_THRESHOLD=N  constants with more elements become weights, not literals (default 1024;
                      passes/weights.py)
+
+Set by tfc at import unless already set (runtime/threads.py: idle thread pools sleep instead of spinning):
+- KMP_BLOCKTIME=1              tfc's OpenMP workers sleep 1 ms after a parallel loop (libomp's default: 200 ms)
+- OPENBLAS_THREAD_TIMEOUT=20   numpy's BLAS workers likewise (~0.4 ms), when tfc is imported before numpy
 """
 from __future__ import annotations
 

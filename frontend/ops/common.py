@@ -63,8 +63,11 @@ def broadcast_shapes(*shapes: Sequence[int | None] | None, names: Sequence[str] 
 
 def binary_operands(x, y) -> tuple[Tensor, Tensor]:
     """Converts a binary op's operands: a non-tensor operand adopts the tensor operand's dtype (TF's rule)."""
-    if type(x) is Tensor and type(y) is Tensor:  # the common case, nothing to convert
-        return x, y
+    if type(x) is Tensor:  # the common cases: nothing to convert, or `x * 0.5`
+        if type(y) is Tensor:
+            return x, y
+        if y.__class__ is float or y.__class__ is int:
+            return x, _adopt(y, x.type.dtype)
     if isinstance(x, Tensor) or hasattr(x, "_as_tensor"):
         x = convert_to_tensor(x)
         return x, _adopt(y, x.dtype)
