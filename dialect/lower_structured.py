@@ -128,7 +128,7 @@ def _matmul(em: Emitter, node: Node, inputs: list[str]) -> str:
     (a, b), (ta, tb) = inputs, [v.type for v in node.inputs]
     out = node.outputs[0].type
     wide = TensorType(out.shape, accumulator_dtype(out.dtype))
-    tiles = matmul_kernel.tiles_for(em.vector_bits, out.dtype)
+    tiles = matmul_kernel.tiles_for(em.vector_bits, out.dtype, out.shape[-1])
     batch = _kernel_batch(node) if tiles is not None else None
     if batch is not None:  # tfc's CPU kernel (packed, blocked, register-tiled, threaded)
         return round_accumulator(em, _matmul_kernel(em, node, inputs, batch, tiles), wide, out.dtype)

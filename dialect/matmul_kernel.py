@@ -16,7 +16,7 @@
 3. Elementwise consumers fused into the matmul (a bias, an activation: dialect/epilogue.py) run on each finished
    block while it is in cache, before it is stored.
 
-Small products (under SERIAL_MACS multiply-adds) use plain loops: a fork/join costs microseconds.
+Small products (under SERIAL_MACS multiply-adds) use plain loops: a fork/join costs tens of microseconds.
 """
 from __future__ import annotations
 
@@ -29,7 +29,10 @@ from tfc.graph import TensorType
 
 from .lowering import Emitter
 
-SERIAL_MACS = 1 << 18        # below this many multiply-adds the kernel runs on the calling thread
+# Below this many multiply-adds (~30-60 us on one core) the kernel runs on the calling thread: waking the workers
+# (idle ones sleep: runtime/threads.py) and joining them costs tens of microseconds, more when another pool's
+# threads hold the cores. A 256x512x10 classifier layer took 0.034 ms serial and 0.13-0.2 ms threaded.
+SERIAL_MACS = 1 << 22
 KC = 256                     # k per cache slice: a KC x NR panel slice of f32 is 32 KB (L1 is 48 KB)
 
 
@@ -58,13 +61,17 @@ def compute_dtype(dtype: dtypes.DType) -> dtypes.DType:
     return dtypes.float32 if dtype in (dtypes.float16, dtypes.bfloat16) else dtype
 
 
-def tiles_for(vector_bits: int, dtype: dtypes.DType) -> Tiles | None:
-    """The tiles for `dtype` on a CPU with `vector_bits`-wide registers (0: no kernel, e.g. the GPU path)."""
+def tiles_for(vector_bits: int, dtype: dtypes.DType, columns: int | None = None) -> Tiles | None:
+    """The tiles for `dtype` on a CPU with `vector_bits`-wide registers (0: no kernel, e.g. the GPU path), for a
+    result of `columns` columns (None: known at run time)."""
     if vector_bits <= 0 or dtype.is_bool:
         return None
     lanes = vector_bits // (compute_dtype(dtype).itemsize * 8)
     # 32 vector registers with AVX-512: 8 x 2 accumulators + 2 B vectors + 1 broadcast; 16 without: 6 x 2 + 3.
-    return Tiles(lanes=lanes, mr=8 if vector_bits >= 512 else 6, nv=2)
+    # A product at most one vector wide (a classifier's 10 logits) takes one vector per row: two would multiply
+    # 3.2x the columns it has (NR = 32 for 10), one 1.6x.
+    vectors = 1 if columns is not None and columns <= lanes else 2
+    return Tiles(lanes=lanes, mr=8 if vector_bits >= 512 else 6, nv=vectors)
 
 
 @dataclasses.dataclass

@@ -18,7 +18,8 @@ SHAPES = [  # (m, k, n)
     (8, 5, 32),         # a single register tile
     (65, 33, 257),      # one row past the register tiles, one column past the panels
     (1, 64, 256),       # one row: the one-row tile only
-    (256, 512, 10),     # the MLP's last layer: one masked panel
+    (256, 512, 10),     # the MLP's last layer: one-vector panels (NR = 16 for 10 columns), masked
+    (2048, 300, 16),    # one-vector panels without a mask; threaded
     (1, 1, 1),
     (3, 7, 5),
     (130, 17, 300),     # full and partial blocks in both dimensions
