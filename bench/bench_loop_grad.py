@@ -6,9 +6,9 @@ iteration.
 
     .venv/bin/python bench/bench_loop_grad.py
 """
+import tfc  # noqa: I001  (first: numpy's OpenBLAS then shares the cores, runtime/threads.py)
 import numpy as np
 
-import tfc
 from harness import check_close, compare, machine_load
 
 SIZE = 64

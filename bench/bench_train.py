@@ -7,9 +7,9 @@ by hand in numpy, and vs TensorFlow / JAX / PyTorch when they are importable (ne
 import os
 import sys
 
+import tfc  # noqa: I001  (first: numpy's OpenBLAS then shares the cores, runtime/threads.py)
 import numpy as np
 
-import tfc
 from harness import check_close, compare, report
 
 sys.path.insert(0, os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "examples"))

@@ -1,7 +1,7 @@
 """W1: the fused elementwise chain exp((a+b)*b) + tanh(a)*0.5 over 4,194,304 float32, tfc vs numpy."""
+import tfc  # noqa: I001  (first: numpy's OpenBLAS then shares the cores, runtime/threads.py)
 import numpy as np
 
-import tfc
 from harness import check_close, compare, report
 from peers import contenders
 from workloads import with_threads

@@ -1,7 +1,7 @@
 """W2 row softmax and W3 layer-norm over 4096x1024 float32, tfc vs numpy."""
+import tfc  # noqa: I001  (first: numpy's OpenBLAS then shares the cores, runtime/threads.py)
 import numpy as np
 
-import tfc
 from harness import check_close, compare, report
 from peers import contenders
 from workloads import optional, with_threads

@@ -1,8 +1,8 @@
 """W4 matmul 1024^3 and W5 MLP inference (batch 256, 784-512-512-10), float32, tfc vs numpy (OpenBLAS), and vs
 TensorFlow (XLA), JAX and PyTorch when they are importable (./dev bench-peers)."""
+import tfc  # noqa: I001  (first: numpy's OpenBLAS then shares the cores, runtime/threads.py)
 import numpy as np
 
-import tfc
 from harness import check_close, compare, report
 from peers import contenders
 from workloads import optional, with_threads

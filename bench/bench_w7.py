@@ -1,8 +1,8 @@
 """W7: conv2d NHWC 8x64x64x32 -> 64 channels, 3x3 SAME, + bias + relu, float32, tfc vs numpy (im2col + BLAS), and
 vs TensorFlow (XLA), JAX and PyTorch when they are importable (./dev bench-peers)."""
+import tfc  # noqa: I001  (first: numpy's OpenBLAS then shares the cores, runtime/threads.py)
 import numpy as np
 
-import tfc
 from harness import check_close, compare, report
 from peers import contenders
 from workloads import optional, with_threads

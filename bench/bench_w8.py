@@ -7,9 +7,9 @@ bandwidth each contender reaches."""
 import time
 from concurrent.futures import ThreadPoolExecutor
 
+import tfc  # noqa: I001  (first: numpy's OpenBLAS then shares the cores, runtime/threads.py)
 import numpy as np
 
-import tfc
 from harness import check_close, compare, report
 from peers import contenders
 from workloads import with_threads
