@@ -5,6 +5,7 @@ import functools
 
 from tfc.errors import CompilerError
 
+from . import allocator
 from .mlir_tools import reproducer_dir
 from .target import Target
 
@@ -66,6 +67,8 @@ def optimize(llvm_ir: str, target: Target) -> tuple[str, bytes]:
                                     f"l.parse_assembly(open('{path}').read()).verify()\"") from None
     module.triple = target.triple
     module.data_layout = str(machine.target_data)
+    if allocator.needed(llvm_ir):
+        allocator.link_into(module)
     hide_wrapped_functions(module)
     tuning = llvm.create_pipeline_tuning_options(3)
     tuning.loop_vectorization = True

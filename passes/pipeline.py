@@ -97,7 +97,9 @@ LOWER_CPU: Pipeline = [
     ("expand-strided-metadata", ""),
     ("lower-affine", ""),
     # must precede convert-scf-to-cf when allocas exist (alloca_scope needs a single block)
-    ("finalize-memref-to-llvm", "before scf-to-cf: memref.alloca_scope must still have one block"),
+    ("finalize-memref-to-llvm{use-generic-functions=true}",
+     "before scf-to-cf: memref.alloca_scope must still have one block; heap temporaries through tfc's "
+     "allocator, which keeps large blocks for the next call (passes/allocator.py)"),
     ("convert-scf-to-cf", ""),
     ("convert-math-to-llvm", ""),
     ("convert-math-to-libm", "math ops without an LLVM intrinsic (erf) become libm calls"),
