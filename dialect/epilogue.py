@@ -138,7 +138,7 @@ def destination(em: Emitter, nodes: list[Node]):
 
 
 def apply(em: Emitter, matmul: Node, nodes: list[Node], block: str, offsets: tuple[str, str],
-          sizes: tuple[str, str], read_from: dict[int, str] = {}) -> str:
+          sizes: tuple[str, str], read_from: dict[int, str] | None = None) -> str:
     """Emits `nodes` on one block of the kernel's result (`block`, tensor<?x?>, at `offsets` with `sizes`) and
     returns the last node's value for that block. read_from: id(side operand) -> the tensor to slice instead
     of its value (the kernel's output, when it is built in that operand's buffer: `destination`)."""
@@ -150,7 +150,7 @@ def apply(em: Emitter, matmul: Node, nodes: list[Node], block: str, offsets: tup
         em.known_dims[(value, 0)], em.known_dims[(value, 1)] = sizes
     known(block)
     for node in nodes:
-        operands = [local[id(v)] if id(v) in local else _slice(em, v, offsets, sizes, read_from.get(id(v)))
+        operands = [local[id(v)] if id(v) in local else _slice(em, v, offsets, sizes, (read_from or {}).get(id(v)))
                     for v in node.inputs]
         out = TensorType((None, None), node.outputs[0].type.dtype)
         view = types.SimpleNamespace(op=node.op, attrs=node.attrs, loc=node.loc, regions=[],

@@ -232,6 +232,26 @@ def test_sgd_update_is_built_in_the_variables_buffer(old_value_used_after):
         assert_same(w.numpy(), eager_w.numpy(), rtol=2e-5)
 
 
+@pytest.mark.parametrize("operand", ["a", "b"])
+def test_update_of_a_variable_that_is_also_the_products_operand(operand):
+    """`w.assign(w - lr * (w @ g))`: the kernel reads w as an operand while its result is assigned to w; building
+    the result in w's buffer must not let one block read another's new values."""
+    rng = np.random.default_rng(13)
+    w = tfc.Variable(rng.standard_normal((300, 300), dtype=np.float32))
+    eager_w = tfc.Variable(w.numpy())
+    g = rng.standard_normal((300, 300), dtype=np.float32)
+
+    def step(w, g):
+        product = tfc.matmul(w, g) if operand == "a" else tfc.matmul(g, w)
+        w.assign(w - 0.01 * product)
+
+    fn = tfc.function(lambda g: step(w, g))
+    for _ in range(2):
+        fn(g)
+        step(eager_w, tfc.constant(g))
+        assert_same(w.numpy(), eager_w.numpy(), rtol=1e-4)
+
+
 def test_epilogues_read_variables_when_no_assignment_intervenes():
     """A bias Variable read after its matmul, and an SGD update `w - lr * (x^T g)` whose fresh read of `w`
     follows other variables' updates, fuse; a read that follows an assignment to the same variable made after
