@@ -34,8 +34,8 @@ from . import gpu_codegen, gpu_contraction, gpu_launch, gpu_plan, gpu_strategies
 from .mlir_tools import mlir_opt
 from .target import Target, cuda
 
-STAGES = ("tfc", "optimized", "linalg", "fused", "gpu-kernels", "gpu-loops", "gpu-mapped", "strategies", "gpu-outlined", "plan",
-          "llvm", "ptx")
+STAGES = ("tfc", "optimized", "linalg", "fused", "gpu-kernels", "gpu-loops", "gpu-mapped", "strategies", "gpu-outlined",
+          "plan", "llvm", "ptx")
 
 
 @dataclasses.dataclass
@@ -95,8 +95,8 @@ def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, ta
     outputs = [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]
     assemble = gpu_codegen.ptxas_available() if assemble is None else assemble
     key = hashlib.sha256("\0".join([stages["linalg"], json.dumps([inputs, outputs], sort_keys=True),
-                                    pipeline.pass_string(["fusion", "gpu-bufferize", "gpu-loops", "gpu-outline", "lower-nvvm",
-                                                          "to-bitcode"]),
+                                    pipeline.pass_string(["fusion", "gpu-bufferize", "gpu-loops", "gpu-outline",
+                                                          "lower-nvvm", "to-bitcode"]),
                                     repr(target), str(assemble), gpu_strategies.fingerprint()]).encode()
                          ).hexdigest()
     with _LOCK:
@@ -178,7 +178,7 @@ def name_kernels_after_modules(module: str) -> str:
 
 
 def dump_stages(folder: str, artifact: CudaArtifact) -> None:
-    """Numbered stage files, as the CPU driver writes them: 01-tfc.mlir ... 10-ptx.ptx, plus the cubin."""
+    """Numbered stage files, as the CPU driver writes them: 01-tfc.mlir ... 13-ptx.ptx, plus the cubin."""
     os.makedirs(folder, exist_ok=True)
     suffixes = {"plan": ".json", "llvm": ".ll", "ptx": ".ptx", "strategies": ".txt"}
     for number, stage in enumerate(STAGES, start=1):

@@ -281,9 +281,7 @@ def _stage(kernel, c, which, extent, origin, limit, k0, big_k, k_fastest, tile, 
     first = kernel.op(f"arith.divui {kernel.tx}, {kernel.const(fast)} : index", "e")
     lane = kernel.op(f"arith.remui {kernel.tx}, {kernel.const(fast)} : index", "e")
     kk0, along0 = (lane, first) if k_fastest else (first, lane)
-    k = kernel.op(f"arith.addi {k0}, {kk0} : index", "kg")
-    k_inside = kernel.op(f"arith.cmpi ult, {k}, {kernel.const(big_k)} : index", "in")
-    k_safe = kernel.op(f"arith.minui {k}, {kernel.const(big_k - 1)} : index", "kc")
+    k_inside, k_safe = _bounded(kernel, kernel.op(f"arith.addi {k0}, {kk0} : index", "kg"), big_k)
     for step in range(steps):
         advance = kernel.const(step * (t.threads // fast))
         kk, along = kk0, along0
@@ -292,19 +290,21 @@ def _stage(kernel, c, which, extent, origin, limit, k0, big_k, k_fastest, tile, 
             inside_k, safe_k = k_inside, k_safe
         else:
             kk = kernel.op(f"arith.addi {kk0}, {advance} : index", "kk")
-            kg = kernel.op(f"arith.addi {k0}, {kk} : index", "kg")
-            inside_k = kernel.op(f"arith.cmpi ult, {kg}, {kernel.const(big_k)} : index", "in")
-            safe_k = kernel.op(f"arith.minui {kg}, {kernel.const(big_k - 1)} : index", "kc")
-        o = kernel.op(f"arith.addi {origin}, {along} : index", "og")
-        inside_o = kernel.op(f"arith.cmpi ult, {o}, {kernel.const(limit)} : index", "in")
+            inside_k, safe_k = _bounded(kernel, kernel.op(f"arith.addi {k0}, {kk} : index", "kg"), big_k)
+        inside_o, o_safe = _bounded(kernel, kernel.op(f"arith.addi {origin}, {along} : index", "og"), limit)
         inside = kernel.op(f"arith.andi {inside_o}, {inside_k} : i1", "in")
-        o_safe = kernel.op(f"arith.minui {o}, {kernel.const(limit - 1)} : index", "oc")
         dims = dict(batch)
         dims.update(zip(outer, kernel.delinearize(o_safe, [c.sizes[d] for d in outer])))
         dims.update(zip(c.k, kernel.delinearize(safe_k, [c.sizes[d] for d in c.k])))
         loaded = _evaluate(kernel, c, side, value, dims)
         masked = kernel.op(f"arith.select {inside}, {loaded}, {kernel.const('0.000000e+00', 'f32')} : f32", "ld")
         kernel.emit(f"memref.store {masked}, {tile}[{kk}, {along}] : {tile_type}")
+
+
+def _bounded(kernel: Kernel, index: str, limit: int) -> tuple[str, str]:
+    """(index < limit, min(index, limit - 1)): a mask and an index that is always safe to load at."""
+    inside = kernel.op(f"arith.cmpi ult, {index}, {kernel.const(limit)} : index", "in")
+    return inside, kernel.op(f"arith.minui {index}, {kernel.const(limit - 1)} : index", "safe")
 
 
 def _evaluate(kernel: Kernel, c: Contraction, side: list[str], value: str, dims: dict[int, str]) -> str:

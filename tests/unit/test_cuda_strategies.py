@@ -149,6 +149,15 @@ def test_strategies_are_a_printed_stage():
     assert [s.name for s in artifact.strategies] == ["row-fused"]
 
 
+def test_tfc_timing_prints_each_launch_strategy(monkeypatch, capsys):
+    monkeypatch.setenv("TFC_TIMING", "1")
+    gpu.compile_cuda(tfc.function(lambda v: tfc.reduce_sum(v)).get_concrete_function(
+        np.zeros(123457, np.float32)).graph, "timed", assemble=False)
+    err = capsys.readouterr().err
+    assert "[tfc timing] timed (cuda)" in err
+    assert "launch 0: grid-reduction" in err and "launch 1: grid-reduction" in err and "partials=" in err
+
+
 # ------------------------------------------------------------------------------------- CPU models of the math
 @pytest.mark.parametrize("m,n,k", [(128, 128, 8), (1000, 500, 300), (33, 5, 17), (1, 200, 1), (4096, 130, 9)])
 def test_matmul_tiling_covers_each_output_once_and_loads_in_bounds(m, n, k):
