@@ -3,8 +3,10 @@ launch plan. No host code is compiled: `tfc.runtime.cuda` drives libcuda from th
 
     linalg MLIR (destination-passing, from lower_graph)
     -> fusion                      (pipeline "fusion", as for the CPU)
-    -> gpu-loops                   bufferize; linalg -> scf.parallel
-    -> gpu-mapped                  tfc pass (gpu_launch.py): one gpu.launch per loop nest
+    -> gpu-kernels                 bufferize; contractions -> tiled gpu.launch (gpu_contraction.py)
+    -> gpu-loops                   the other linalg ops -> scf.parallel
+    -> gpu-mapped                  tfc pass (gpu_launch.py): one gpu.launch per loop nest or row group, by
+                                   strategy (gpu_strategies.py: printed as the `strategies` stage)
     -> gpu-outlined                sink constants, outline kernels, NVVM target, gpu -> nvvm (pipeline "lower-nvvm")
        -> launch plan              read off the host function (gpu_plan.py)
     -> bitcode -> PTX -> cubin     gpu-module-to-binary{format=llvm}, llvmlite + libdevice, ptxas (gpu_codegen.py)
@@ -19,18 +21,21 @@ import hashlib
 import json
 import os
 import re
+import sys
 import threading
+import time
 
 from tfc import config
 from tfc.errors import UnsupportedError
 from tfc.graph import Graph, print_graph
 from tfc.runtime import abi
 
-from . import gpu_codegen, gpu_launch, gpu_plan, graph_passes, pipeline
+from . import gpu_codegen, gpu_contraction, gpu_launch, gpu_plan, gpu_strategies, graph_passes, pipeline
 from .mlir_tools import mlir_opt
 from .target import Target, cuda
 
-STAGES = ("tfc", "optimized", "linalg", "fused", "gpu-loops", "gpu-mapped", "gpu-outlined", "plan", "llvm", "ptx")
+STAGES = ("tfc", "optimized", "linalg", "fused", "gpu-kernels", "gpu-loops", "gpu-mapped", "strategies", "gpu-outlined",
+          "plan", "llvm", "ptx")
 
 
 @dataclasses.dataclass
@@ -43,6 +48,7 @@ class CudaArtifact:
     manifest: dict
     stages: dict[str, str]
     ptxas_report: str = ""
+    strategies: list = dataclasses.field(default_factory=list)  # gpu_strategies.Strategy per launch, in order
 
     def save(self, folder: str) -> str:
         """Writes NAME.ptx, NAME.cubin (when assembled), NAME.plan.json and NAME.json; returns the manifest path."""
@@ -77,6 +83,7 @@ def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, ta
     from .driver import spec_json, strip_locations, toolchain_versions
 
     _refuse_state(graph, name)
+    started = time.perf_counter()
     target = target or cuda()
     symbol = symbol_name(name)
     stages = {"tfc": print_graph(graph)}
@@ -88,22 +95,32 @@ def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, ta
     outputs = [spec_json(f"output{i}", v.type) for i, v in enumerate(optimized.outputs)]
     assemble = gpu_codegen.ptxas_available() if assemble is None else assemble
     key = hashlib.sha256("\0".join([stages["linalg"], json.dumps([inputs, outputs], sort_keys=True),
-                                    pipeline.pass_string(["fusion", "gpu-loops", "lower-nvvm", "to-bitcode"]),
-                                    repr(target), str(assemble), str(gpu_launch.THREADS_PER_BLOCK)]).encode()
+                                    pipeline.pass_string(["fusion", "gpu-bufferize", "gpu-loops", "gpu-outline",
+                                                          "lower-nvvm", "to-bitcode"]),
+                                    repr(target), str(assemble), gpu_strategies.fingerprint()]).encode()
                          ).hexdigest()
     with _LOCK:
         if key in _MEMO:
             return _MEMO[key]
 
     stages["fused"] = mlir_opt(stages["linalg"], pipeline.pass_string("fusion"), what=f"fusion ({name})")
-    stages["gpu-loops"] = mlir_opt(stages["fused"], pipeline.pass_string("gpu-loops"), what=f"gpu-loops ({name})")
+    bufferized = mlir_opt(stages["fused"], pipeline.pass_string("gpu-bufferize"), what=f"gpu-bufferize ({name})")
+    contractions: list[gpu_strategies.Strategy] = []
+    stages["gpu-kernels"] = gpu_contraction.contractions_to_launch(strip_locations(bufferized), contractions)
+    stages["gpu-loops"] = mlir_opt(stages["gpu-kernels"], pipeline.pass_string("gpu-loops"),
+                                   what=f"gpu-loops ({name})")
     # The mapping pass reads statements line by line: locations would only get in its way.
-    stages["gpu-mapped"] = gpu_launch.parallel_to_launch(strip_locations(stages["gpu-loops"]))
-    outlined = mlir_opt(stages["gpu-mapped"], pipeline.pass_string("lower-nvvm", CHIP=target.cpu,
-                                                                    FEATURES=target.features),
+    strategies: list[gpu_strategies.Strategy] = []
+    stages["gpu-mapped"] = gpu_launch.parallel_to_launch(strip_locations(stages["gpu-loops"]), strategies,
+                                                          contractions)
+    stages["strategies"] = gpu_strategies.describe_all(strategies)
+    outlined = mlir_opt(stages["gpu-mapped"], pipeline.pass_string("gpu-outline"), what=f"gpu-outline ({name})")
+    outlined = mlir_opt(gpu_launch.mark_noalias(outlined), pipeline.pass_string("lower-nvvm", CHIP=target.cpu,
+                                                                                FEATURES=target.features),
                         what=f"lower-nvvm ({name})")
     stages["gpu-outlined"] = outlined = name_kernels_after_modules(outlined)
     plan = gpu_plan.extract_plan(outlined, symbol, inputs, outputs)
+    gpu_plan.attach_strategies(plan, strategies)
     stages["plan"] = abi.dumps(plan)
     binary = mlir_opt(outlined, pipeline.pass_string("to-bitcode"), what=f"to-bitcode ({name})")
     kernels = sorted({step["kernel"] for step in plan["steps"] if step["op"] == "launch"})
@@ -118,7 +135,10 @@ def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, ta
     entry = {"name": symbol, "kernels": kernels, "args": inputs, "results": outputs}
     manifest = abi.make_manifest(f"{symbol}.ptx", [entry], target.as_dict(), dict(toolchain_versions()))
     manifest.update({"plan": f"{symbol}.plan.json", "cubin": f"{symbol}.cubin" if cubin is not None else None})
-    artifact = CudaArtifact(symbol, ptx, cubin, plan, manifest, stages, report)
+    artifact = CudaArtifact(symbol, ptx, cubin, plan, manifest, stages, report, strategies)
+    if config.timing():
+        print(f"[tfc timing] {name} (cuda): {time.perf_counter() - started:.3f} s; kernel strategies:\n"
+              + stages["strategies"].rstrip(), file=sys.stderr)
     if config.dump_dir():
         dump_stages(os.path.join(config.dump_dir(), f"{symbol}-cuda-{key[:8]}"), artifact)
     with _LOCK:
@@ -158,9 +178,9 @@ def name_kernels_after_modules(module: str) -> str:
 
 
 def dump_stages(folder: str, artifact: CudaArtifact) -> None:
-    """Numbered stage files, as the CPU driver writes them: 01-tfc.mlir ... 10-ptx.ptx, plus the cubin."""
+    """Numbered stage files, as the CPU driver writes them: 01-tfc.mlir ... 13-ptx.ptx, plus the cubin."""
     os.makedirs(folder, exist_ok=True)
-    suffixes = {"plan": ".json", "llvm": ".ll", "ptx": ".ptx"}
+    suffixes = {"plan": ".json", "llvm": ".ll", "ptx": ".ptx", "strategies": ".txt"}
     for number, stage in enumerate(STAGES, start=1):
         with open(os.path.join(folder, f"{number:02d}-{stage}{suffixes.get(stage, '.mlir')}"), "w") as f:
             f.write(artifact.stages.get(stage, ""))

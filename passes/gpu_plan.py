@@ -121,6 +121,19 @@ def extract_plan(module: str, name: str, inputs: list[dict], outputs: list[dict]
             "arena_bytes": offset, "steps": steps}
 
 
+def attach_strategies(plan: dict, strategies: list) -> None:
+    """Copies each launch's Strategy (gpu_strategies.py) into its step, in launch order; the runtime ignores
+    it, people and tests read it."""
+    launches = [step for step in plan["steps"] if step["op"] == "launch"]
+    if len(launches) != len(strategies):
+        raise CompilerError(f"launch plan: {len(launches)} launches but {len(strategies)} kernel strategies")
+    for step, strategy in zip(launches, strategies):
+        if [step["grid"], step["block"]] != [list(strategy.grid), list(strategy.block)]:
+            raise CompilerError(f"launch plan: {step['kernel']} launches {step['grid']} x {step['block']}, its "
+                                f"strategy {strategy.name} planned {list(strategy.grid)} x {list(strategy.block)}")
+        step["strategy"] = strategy.as_dict()
+
+
 def _buffer(by_value: dict, value: str, statement: str) -> str:
     if value not in by_value:
         raise CompilerError(f"launch plan: {value} is not a known buffer in `{statement.strip()}`")

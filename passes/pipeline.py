@@ -109,19 +109,25 @@ LOWER_CPU: Pipeline = [
 
 # ------------------------------------------------------------------------------------------------ CUDA (NVVM)
 # Between GPU_LOOPS and LOWER_NVVM runs tfc's own mapping pass (passes/gpu_launch.py): one gpu.launch per loop nest.
-GPU_LOOPS: Pipeline = [
+GPU_BUFFERIZE: Pipeline = [
     ("eliminate-empty-tensors", "results are built directly in the caller's output buffers"),
     ("one-shot-bufferize{bufferize-function-boundaries function-boundary-type-conversion=identity-layout-map}",
      "tensors -> memrefs; temporaries stay memref.alloc: the launch plan places them in the arena"),
     ("canonicalize", ""),
     ("cse", ""),
+]
+# Between GPU_BUFFERIZE and GPU_LOOPS tfc writes contractions as tiled kernels (passes/gpu_contraction.py).
+GPU_LOOPS: Pipeline = [
     ("func.func(convert-linalg-to-parallel-loops)", "parallel dimensions -> scf.parallel, mapped to threads next"),
     ("canonicalize", ""),
 ]
 
-LOWER_NVVM: Pipeline = [
+GPU_OUTLINE: Pipeline = [
     ("gpu-launch-sink-index-computations", "constants move into kernels: launches take only buffers"),
     ("gpu-kernel-outlining", "each gpu.launch body becomes a gpu.func in its own gpu.module"),
+]
+# Between GPU_OUTLINE and LOWER_NVVM tfc marks kernel arguments noalias + 16-byte aligned (gpu_launch.mark_noalias).
+LOWER_NVVM: Pipeline = [
     ("nvvm-attach-target{chip=CHIP features=FEATURES O=3}", "CHIP/FEATURES come from the Target (+ptx80 for sm_90)"),
     ("gpu.module(convert-nvgpu-to-nvvm, convert-vector-to-scf, lower-affine, expand-strided-metadata, "
      "convert-scf-to-cf, convert-gpu-to-nvvm{use-bare-ptr-memref-call-conv=true}, canonicalize, cse, "
@@ -137,7 +143,9 @@ PIPELINES: dict[str, Pipeline] = {"fusion": FUSION, "bufferize": BUFFERIZE, "low
                                   "fuse-elementwise": FUSE_ELEMENTWISE, "schedule": SCHEDULE,
                                   "parallel": PARALLEL, "serial": SERIAL, "one-shot": ONE_SHOT,
                                   "temporaries": TEMPORARIES,
-                                  "gpu-loops": GPU_LOOPS, "lower-nvvm": LOWER_NVVM, "to-bitcode": TO_BITCODE}
+                                  "gpu-bufferize": GPU_BUFFERIZE, "gpu-loops": GPU_LOOPS,
+                                  "gpu-outline": GPU_OUTLINE,
+                                  "lower-nvvm": LOWER_NVVM, "to-bitcode": TO_BITCODE}
 
 # The CPU compile: (stage name shown by as_text / TFC_DUMP_DIR, pipeline producing it).
 CPU_STAGES: list[tuple[str, str]] = [("fused", "fusion"), ("bufferized", "bufferize"), ("llvm-dialect", "lower-cpu")]

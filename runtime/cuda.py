@@ -29,6 +29,7 @@ SIGNATURES = {
     "cuInit": [ctypes.c_uint],
     "cuDeviceGet": [ctypes.POINTER(_int), _int],
     "cuDeviceGetAttribute": [ctypes.POINTER(_int), _int, _int],
+    "cuDeviceGetName": [ctypes.c_char_p, _int, _int],
     "cuDevicePrimaryCtxRetain": [ctypes.POINTER(_ptr), _int],
     "cuCtxSetCurrent": [_ptr],
     "cuStreamCreate": [ctypes.POINTER(_ptr), ctypes.c_uint],
@@ -148,6 +149,14 @@ class Device:
     @property
     def name(self) -> str:
         return f"/job:localhost/replica:0/task:0/device:GPU:{self.ordinal}"
+
+    @property
+    def product_name(self) -> str:
+        """The driver's name for the GPU, e.g. "NVIDIA H100 80GB HBM3" (bench/bench_gpu.py picks its
+        bandwidth by it)."""
+        text = ctypes.create_string_buffer(256)
+        self.driver("cuDeviceGetName", text, len(text), self.handle)
+        return text.value.decode(errors="replace")
 
     def allocate(self, nbytes: int) -> int:
         if nbytes == 0:

@@ -77,6 +77,10 @@ class FakeDriver:
         value_pointer._obj.value = {75: self.compute_capability[0], 76: self.compute_capability[1]}.get(attribute, 0)
         return self._record("cuDeviceGetAttribute", attribute, device)
 
+    def cuDeviceGetName(self, text, length, device) -> int:
+        ctypes.memmove(text, b"tfc fake CUDA device\0", min(length, 21))
+        return self._record("cuDeviceGetName", device)
+
     def cuDevicePrimaryCtxRetain(self, context_pointer, device) -> int:
         context_pointer._obj.value = self._handle()
         return self._record("cuDevicePrimaryCtxRetain", device)

@@ -25,7 +25,7 @@ def _w1(x, y):
 
 def _emulate_w1(n):
     def kernel(fake, grid, block, pointers):
-        assert grid[0] * block[0] >= n
+        assert grid[0] * block[0] * 4 >= n  # elementwise-v4: 4 elements per thread
         a = np.frombuffer(fake.read(pointers[0], 4 * n), np.float32)
         b = np.frombuffer(fake.read(pointers[1], 4 * n), np.float32)
         result = np.exp((a + b) * b).astype(np.float32)
@@ -50,7 +50,7 @@ def test_whole_call_sequence(fake):
                             "cuMemAlloc_v2", "cuLaunchKernel"]
     (launch,) = fake.launches()
     _, name, grid, block, shared, params = launch
-    assert name == "w1_kernel" and grid == (4, 1, 1) and block == (256, 1, 1) and shared == 0
+    assert name == "w1_kernel" and grid == (1, 1, 1) and block == (256, 1, 1) and shared == 0
     arena = fake.calls[8]
     assert arena[1] == 2 * 4096  # two staging slots, 256-byte aligned
     assert params[2] == out.pointer and params[0] != params[1]
@@ -98,6 +98,28 @@ def test_multi_kernel_plan_launches_in_order_with_arena_temporaries(fake):
     assert {arena + offset for offset in temps.values()} <= used
 
 
+def test_grid_reduction_runs_two_launches_through_an_arena_partials_buffer(fake):
+    x = np.ones(1 << 20, np.float32)
+    artifact = _artifact(lambda v: tfc.reduce_sum(v), x, name="total")
+    module = artifact.load()
+    module.total(x)
+    launches = fake.launches()
+    assert [(c[2], c[3]) for c in launches] == [((256, 1, 1), (256, 1, 1)), ((1, 1, 1), (256, 1, 1))]
+    (partials,) = [b for b in artifact.plan["buffers"] if b["kind"] == "temp"]
+    assert partials["shape"] == [256] and partials["dtype"] == "f32"
+    written, read = launches[0][-1], launches[1][-1]
+    assert module.total.arena + partials["offset"] in set(written) & set(read)
+
+
+def test_matmul_plan_launches_its_tile_grid(fake):
+    a, b = np.ones((300, 200), np.float32), np.ones((200, 260), np.float32)
+    module = _artifact(tfc.matmul, a, b, name="mm").load()
+    module.mm(a, b)
+    ((_, name, grid, block, shared, params),) = fake.launches()
+    assert grid == (3, 3, 1) and block == (256, 1, 1)  # ceil(260/128) x ceil(300/128) tiles of 128x128
+    assert shared == 0  # the tiles are static shared memory (workgroup attributions), not dynamic
+
+
 def test_copy_steps_and_empty_plans(fake):
     x = np.arange(12, dtype=np.float32).reshape(3, 4)
     module = _artifact(lambda v: tfc.reshape(v, [-1]), x, name="flat").load()
@@ -124,6 +146,11 @@ def test_driver_errors_carry_the_cuda_name(fake):
     with pytest.raises(cuda.CudaError, match="cuModuleLoadData failed: CUDA_ERROR_INVALID_IMAGE") as info:
         module.inc(x)
     assert info.value.name == "CUDA_ERROR_INVALID_IMAGE" and info.value.code == 200
+
+
+def test_device_product_name_comes_from_the_driver(fake):
+    assert cuda.device().product_name == "tfc fake CUDA device"
+    assert fake.names()[-1] == "cuDeviceGetName"
 
 
 def test_cubin_is_chosen_only_for_its_own_chip(fake):
@@ -192,3 +219,21 @@ def test_cuda_calls_raise_failed_run_time_checks():
     _raise_failed_checks([(1, "integer division by zero", where)], [Scalar(0), Scalar(True)])
     with pytest.raises(InvalidArgumentError, match=r"model.py:7: integer division by zero"):
         _raise_failed_checks([(1, "integer division by zero", where)], [Scalar(0), Scalar(False)])
+
+
+def test_bench_gpu_runs_its_whole_sequence_against_the_fake_driver(fake, monkeypatch, capsys):
+    # The numbers mean nothing here (the fake runs no kernel); this checks the script a GPU session will run.
+    import importlib.util
+    import pathlib
+    path = pathlib.Path(__file__).resolve().parents[2] / "bench" / "bench_gpu.py"
+    spec = importlib.util.spec_from_file_location("bench_gpu", path)
+    bench = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(bench)
+    monkeypatch.setattr("sys.argv", ["bench_gpu.py", "--quick"])
+    assert bench.main() == 0
+    out = capsys.readouterr().out
+    for expected in ("tfc fake CUDA device", "[elementwise-v4]", "[row-fused]", "[grid-reduction x2]",
+                     "[tiled-matmul]", "per-call overhead"):
+        assert expected in out
+    assert bench.hbm_bandwidth("NVIDIA H100 80GB HBM3") == 3350.0
+    assert bench.hbm_bandwidth("NVIDIA H100 PCIe") == 2000.0
