@@ -48,24 +48,37 @@ define internal void @tfc.cache.release() {{
   ret void
 }}
 
+; The first slot holding a block of `size` bytes (0: an empty slot), or {CACHE_SLOTS}. Called with the lock held.
+define internal i64 @tfc.cache.find(i64 %size) {{
+entry:
+  br label %slot
+slot:
+  %i = phi i64 [ 0, %entry ], [ %next, %other ]
+  %size_at = getelementptr [{CACHE_SLOTS} x i64], ptr @tfc.cache.size, i64 0, i64 %i
+  %cached = load i64, ptr %size_at
+  %hit = icmp eq i64 %cached, %size
+  br i1 %hit, label %found, label %other
+other:
+  %next = add i64 %i, 1
+  %more = icmp ult i64 %next, {CACHE_SLOTS}
+  br i1 %more, label %slot, label %none
+found:
+  ret i64 %i
+none:
+  ret i64 {CACHE_SLOTS}
+}}
+
 define ptr @{ALLOC}(i64 %size) {{
 entry:
   %cacheable = icmp uge i64 %size, {CACHE_MIN_BYTES}
   br i1 %cacheable, label %search, label %fresh
 search:
   call void @tfc.cache.acquire()
-  br label %slot
-slot:
-  %i = phi i64 [ 0, %search ], [ %next, %other ]
-  %size_at = getelementptr [{CACHE_SLOTS} x i64], ptr @tfc.cache.size, i64 0, i64 %i
-  %cached = load i64, ptr %size_at
-  %hit = icmp eq i64 %cached, %size
-  br i1 %hit, label %take, label %other
-other:
-  %next = add i64 %i, 1
-  %more = icmp ult i64 %next, {CACHE_SLOTS}
-  br i1 %more, label %slot, label %miss
+  %i = call i64 @tfc.cache.find(i64 %size)
+  %hit = icmp ult i64 %i, {CACHE_SLOTS}
+  br i1 %hit, label %take, label %miss
 take:
+  %size_at = getelementptr [{CACHE_SLOTS} x i64], ptr @tfc.cache.size, i64 0, i64 %i
   %block_at = getelementptr [{CACHE_SLOTS} x ptr], ptr @tfc.cache.block, i64 0, i64 %i
   %block = load ptr, ptr %block_at
   store ptr null, ptr %block_at
@@ -105,38 +118,28 @@ keep:
   %bytes = load i64, ptr @tfc.cache.bytes
   %total = add i64 %bytes, %size
   %fits = icmp ule i64 %total, {CACHE_MAX_BYTES}
-  br i1 %fits, label %slot, label %full
-slot:
-  %i = phi i64 [ 0, %keep ], [ %next, %taken ]
-  %size_at = getelementptr [{CACHE_SLOTS} x i64], ptr @tfc.cache.size, i64 0, i64 %i
-  %cached = load i64, ptr %size_at
-  %empty = icmp eq i64 %cached, 0
-  br i1 %empty, label %store, label %taken
-taken:
-  %next = add i64 %i, 1
-  %more = icmp ult i64 %next, {CACHE_SLOTS}
-  br i1 %more, label %slot, label %replace
-store:
-  %block_at = getelementptr [{CACHE_SLOTS} x ptr], ptr @tfc.cache.block, i64 0, i64 %i
-  store ptr %user, ptr %block_at
-  store i64 %size, ptr %size_at
-  store i64 %total, ptr @tfc.cache.bytes
-  call void @tfc.cache.release()
-  br label %done
-replace:
+  br i1 %fits, label %find, label %full
+find:
+  %empty = call i64 @tfc.cache.find(i64 0)
   %oldest = load i64, ptr @tfc.cache.oldest
+  %has_empty = icmp ult i64 %empty, {CACHE_SLOTS}
+  %i = select i1 %has_empty, i64 %empty, i64 %oldest   ; a full cache replaces its oldest slot
   %following = add i64 %oldest, 1
   %wrapped = urem i64 %following, {CACHE_SLOTS}
-  store i64 %wrapped, ptr @tfc.cache.oldest
-  %old_size_at = getelementptr [{CACHE_SLOTS} x i64], ptr @tfc.cache.size, i64 0, i64 %oldest
-  %old_block_at = getelementptr [{CACHE_SLOTS} x ptr], ptr @tfc.cache.block, i64 0, i64 %oldest
-  %old_size = load i64, ptr %old_size_at
-  %old_block = load ptr, ptr %old_block_at
-  store ptr %user, ptr %old_block_at
-  store i64 %size, ptr %old_size_at
+  %cursor = select i1 %has_empty, i64 %oldest, i64 %wrapped
+  store i64 %cursor, ptr @tfc.cache.oldest
+  %size_at = getelementptr [{CACHE_SLOTS} x i64], ptr @tfc.cache.size, i64 0, i64 %i
+  %block_at = getelementptr [{CACHE_SLOTS} x ptr], ptr @tfc.cache.block, i64 0, i64 %i
+  %old_size = load i64, ptr %size_at
+  %old_block = load ptr, ptr %block_at
+  store ptr %user, ptr %block_at
+  store i64 %size, ptr %size_at
   %kept = sub i64 %total, %old_size
   store i64 %kept, ptr @tfc.cache.bytes
   call void @tfc.cache.release()
+  %replaced = icmp ne ptr %old_block, null
+  br i1 %replaced, label %drop_old, label %done
+drop_old:
   %old_base = getelementptr i8, ptr %old_block, i64 -{HEADER_BYTES}
   call void @free(ptr %old_base)
   br label %done
