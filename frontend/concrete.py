@@ -116,8 +116,10 @@ class ConcreteFunction:
             shapes = [token.shape if token.__class__ is TensorType else token[1] for token in key]
             return self._specializations.for_shapes(shapes)._fast_call_for(key)
         exact = [(token.dtype.np, token.shape) if token.__class__ is TensorType else token for token in key]
-        if exact != self._exact or not self._single_output or not self._output_type.is_static or self._variables:
+        if not self._single_output or self._variables:
             return self._call_flat
+        if exact != self._exact or not self._output_type.is_static:
+            return self._sized_call()
         output_type = self._output_type
         all_tensors = all(token.__class__ is TensorType for token in key)
 
@@ -135,6 +137,23 @@ class ConcreteFunction:
             tensor._value, tensor._symbol, tensor.type = output, None, output_type
             return tensor
         return call_exact
+
+    def _sized_call(self):
+        """The call for arguments of one `_fast_key` that fit the trace's None sizes (checked by the call that made
+        this key, against the same dtypes and shapes): straight to the executable, which checks the run-time sizes
+        where the code broadcasts them."""
+        dtype = self._output_type.dtype
+
+        def call_sized(args) -> Tensor:
+            arrays = [v._value if v.__class__ is Tensor else v for v in args]
+            if self._module is None:
+                self._compile()
+            try:
+                (output,) = self._executable(*arrays)
+            except errors.UncompiledBroadcastError as error:  # raised before the native code ran
+                return self._broadcasting(arrays, error)
+            return Tensor._from_numpy(output, TensorType(output.shape, dtype))
+        return call_sized
 
     def _call_flat(self, values):
         arrays = [self._check(i, v) for i, v in enumerate(values)]

@@ -16,7 +16,7 @@ from . import config, errors, nest
 from .core import Trace, tracing
 from .core import _state as _core_state  # the active trace, read without a call on the fast path
 from .concrete import ConcreteFunction, TensorSpec
-from .graph import Graph
+from .graph import Graph, TensorType
 from .retracing import RetraceHistory, leaf_key, relax
 from .tensor import Tensor, TensorShape, _cast_python
 from .device import _SCOPE, current_target
@@ -113,8 +113,12 @@ class Function:
         self._history = RetraceHistory(self._name)
         # Fast call path: when every parameter is passed positionally as an array/eager tensor, the trace key
         # is a function of each argument's (type, dtype, shape); calls that hit `_fast` skip binding and nesting.
+        # With an input_signature of one TensorSpec per parameter, an argument of the spec's dtype needs no cast,
+        # so its (dtype, shape) decides the call too (`_fast_entry`).
         kinds = {inspect.Parameter.POSITIONAL_ONLY, inspect.Parameter.POSITIONAL_OR_KEYWORD}
-        self._fast_arity = (len(self._signature.parameters) if input_signature is None and
+        flat = input_signature is None or (len(input_signature) == len(self._signature.parameters) and
+                                           all(isinstance(spec, TensorSpec) for spec in input_signature))
+        self._fast_arity = (len(self._signature.parameters) if flat and
                             all(p.kind in kinds for p in self._signature.parameters.values()) else -1)
         self._fast: dict = {}
         functools.update_wrapper(self, python_function)
@@ -158,7 +162,7 @@ class Function:
         fast_key = _fast_key(args) if not kwargs and len(args) == self._fast_arity and not on_gpu \
             and trace is None else None
         concrete, leaves = self._concrete_for(args, kwargs)
-        if fast_key is not None:
+        if fast_key is not None and self._fast_entry(fast_key):
             self._fast[fast_key] = concrete._fast_call_for(fast_key)
         tensors = [leaf for leaf in leaves if _is_tensor_like(leaf)]
         if trace is not None:
@@ -169,6 +173,14 @@ class Function:
             from .device import call_cuda
             return call_cuda(concrete, tensors)
         return concrete._call_flat(tensors)
+
+    def _fast_entry(self, key: tuple) -> bool:
+        """Whether calls with this `_fast_key` may skip binding: always without an input_signature (the key is
+        the trace's); with one, when every argument already has its spec's dtype (others are cast, as in TF)."""
+        if self._input_signature is None:
+            return True
+        return all(token.dtype == spec.dtype if token.__class__ is TensorType else token[0] == spec.dtype.np
+                   for token, spec in zip(key, self._input_signature))
 
     def get_concrete_function(self, *args, **kwargs) -> ConcreteFunction:
         """The trace for these arguments (tensors, arrays or TensorSpecs), tracing it if needed."""

@@ -211,3 +211,27 @@ def _run_in_threads(worker, count: int) -> None:
         thread.start()
     for thread in threads:
         thread.join()
+
+
+def test_input_signature_calls_skip_binding_once_a_key_is_checked():
+    """A function with one TensorSpec per parameter: the first call with an argument (dtype, shape) is bound,
+    matched and checked; later ones with the same go straight to the executable. Other dtypes are still cast
+    (never remembered), other shapes checked, and sizes of 1 still broadcast."""
+    spec = tfc.TensorSpec([None], tfc.float32)
+    add = tfc.function(lambda x, y: x + y, input_signature=[spec, spec])
+    x, y = np.arange(4, dtype=np.float32), np.ones(4, np.float32)
+    for _ in range(2):
+        np.testing.assert_array_equal(add(x, y).numpy(), x + y)
+    assert len(add._fast) == 1
+    np.testing.assert_array_equal(add(tfc.constant(x), tfc.constant(y)).numpy(), x + y)
+    wide = np.arange(4, dtype=np.float64)
+    for _ in range(2):
+        assert add(wide, y).dtype == tfc.float32
+    assert len(add._fast) == 2  # the tensors' key; the float64 array's is cast each time
+    for _ in range(2):  # the second call through the remembered key
+        np.testing.assert_array_equal(add(x[:1], y).numpy(), x[:1] + y)
+    with pytest.raises(SignatureMismatchError, match="does not match input_signature"):
+        add(np.ones((2, 2), np.float32), y)
+    with pytest.raises(tfc.errors.InvalidArgumentError, match="Incompatible shapes"):
+        add(np.ones(3, np.float32), y)
+    assert add.experimental_get_tracing_count() == 1
