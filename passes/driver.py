@@ -31,7 +31,7 @@ from tfc.runtime.loader import Module
 
 from . import codegen, graph_passes, libm, pipeline, schedules, shape_dims
 from .mlir_tools import MLIR_OPT, mlir_opt, mlir_opt_to_llvmir, mlir_to_llvmir, tool_version
-from .target import Target, host, vector_bits
+from .target import Target, host, host_vector_bits, vector_bits
 
 OPENMP_DIR = "/usr/lib/llvm-22/lib"  # libomp-22-dev: libomp.so (its __kmpc_* ABI matches mlir-translate-22's)
 STAGES = ("tfc", "optimized", "linalg", "fused", "bufferized", "llvm-dialect", "llvm-unoptimized", "llvm")
@@ -150,7 +150,7 @@ def lower(graph: Graph, name: str, arg_names: list[str] | None = None, num_varia
     # The tfc-level stages print every constant (megabytes for a model's weights): only when read.
     stages = LazyStages({"tfc": lambda: print_graph(graph), "optimized": lambda: print_graph(optimized)})
     lowered_graph, weight_names, weights = hoist_weights(optimized)
-    bits = vector_bits(target or host())
+    bits = vector_bits(target) if target is not None else host_vector_bits()
     stages["linalg"] = lower_graph(lowered_graph, native_name(name), vector_bits=bits)
     arg_names = arg_names or [f"arg{i}" for i in range(len(graph.inputs))]
     num_args = len(graph.inputs)

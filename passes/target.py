@@ -57,6 +57,22 @@ _CPU_VECTOR_BITS = {"x86-64": 128, "x86-64-v2": 128, "x86-64-v3": 256, "x86-64-v
                     "skylake": 256, "alderlake": 256, "znver2": 256, "znver3": 256}
 
 
+def host_vector_bits() -> int:
+    """`vector_bits(host())` from the kernel's CPU flags, without llvmlite: importing it and probing the host
+    take ~30 ms of a first compile, which the driver overlaps with the MLIR tools instead of lowering after it.
+    A width that disagreed with LLVM's would change speed only (LLVM splits vectors wider than the CPU's)."""
+    import platform
+
+    from tfc.runtime.cpu import host_cpu_flags
+
+    flags = host_cpu_flags()
+    if flags is None:
+        return vector_bits(host())
+    if platform.machine().lower() not in ("x86_64", "amd64", "i686", "i386"):
+        return 128  # vector_bits of any non-x86 feature list (NEON, ...)
+    return 512 if "avx512f" in flags else 256 if "avx" in flags or "avx2" in flags else 128
+
+
 def vector_bits(target: Target) -> int:
     """The width of the target CPU's vector registers in bits, for tfc's own kernels; 0 for non-CPU targets."""
     if target.kind != "cpu":
