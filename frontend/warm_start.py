@@ -69,7 +69,7 @@ def remember(key: str | None, graph: Graph, artifact) -> None:
     entry = artifact.manifest.get("cache_key")
     if key is None or entry is None:
         return
-    from tfc.passes import driver
+    from tfc.passes import toolchain
     from tfc.runtime import warm_index
 
     where = {}
@@ -79,7 +79,7 @@ def remember(key: str | None, graph: Graph, artifact) -> None:
         if index is None:  # a weight the graph passes made (folded constants): no fast path for this one
             return
         where[weight] = index
-    warm_index.record(key, entry, driver.warm_index_tools(), {"weights": where})
+    warm_index.record(key, entry, toolchain.warm_index_tools(), {"weights": where})
 
 
 def _same(value, array: np.ndarray) -> bool:

@@ -16,7 +16,6 @@ import hashlib
 import json
 import os
 import shutil
-import subprocess
 import sys
 import tempfile
 import threading
@@ -26,14 +25,14 @@ from typing import Callable
 from tfc import config
 from tfc.errors import CompilerError
 from tfc.graph import Graph, print_graph
-from tfc.runtime import abi, cache, warm_index
+from tfc.runtime import abi, cache
 from tfc.runtime.loader import Module
 
 from . import codegen, graph_passes, libm, pipeline, schedules, shape_dims
-from .mlir_tools import MLIR_OPT, mlir_opt, mlir_opt_to_llvmir, mlir_to_llvmir, tool_version
+from .mlir_tools import mlir_opt, mlir_opt_to_llvmir, mlir_to_llvmir
 from .target import Target, host, host_vector_bits, vector_bits
+from .toolchain import compiler_sources_hash, link, openmp_library, toolchain_fingerprint, toolchain_versions
 
-OPENMP_DIR = "/usr/lib/llvm-22/lib"  # libomp-22-dev: libomp.so (its __kmpc_* ABI matches mlir-translate-22's)
 STAGES = ("tfc", "optimized", "linalg", "fused", "bufferized", "llvm-dialect", "llvm-unoptimized", "llvm")
 
 
@@ -296,44 +295,8 @@ def compile_key(linalg: str, entries: list[dict], target: Target | None, codegen
     parts = [linalg, json.dumps(entries, sort_keys=True),
              codegen_plan if codegen_plan is not None else pipeline.pass_string([p for _, p in pipeline.CPU_STAGES]),
              repr(target) if target is not None else "host:" + host_fingerprint(),
-             _toolchain_fingerprint(), _compiler_sources_hash()]
+             toolchain_fingerprint(), compiler_sources_hash()]
     return hashlib.sha256("\0".join(parts).encode()).hexdigest()
-
-
-def _toolchain_fingerprint() -> str:
-    """Identifies the installed tools without running or importing them (runtime/warm_index.py)."""
-    from .mlir_tools import MLIR_TRANSLATE
-
-    return warm_index.toolchain_fingerprint((MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"), "ld"))
-
-
-def warm_index_tools() -> tuple[str, ...]:
-    """The files a warm-index record re-checks on lookup: the tools of the cache key, and libomp, whose presence
-    decides whether kernels are threaded."""
-    from .mlir_tools import MLIR_TRANSLATE
-
-    return (MLIR_OPT, MLIR_TRANSLATE, os.environ.get("CC", "cc"), "ld", os.path.join(OPENMP_DIR, "libomp.so"))
-
-
-@functools.lru_cache(maxsize=None)
-def _compiler_sources_hash() -> str:
-    """A hash of tfc's compiler sources (passes/, dialect/): editing the compiler invalidates the cache."""
-    import tfc.dialect
-
-    digest = hashlib.sha256()
-    for folder in (os.path.dirname(__file__), os.path.dirname(tfc.dialect.__file__)):
-        for file in sorted(os.listdir(folder)):
-            if file.endswith(".py"):
-                with open(os.path.join(folder, file), "rb") as f:
-                    digest.update(file.encode() + b"\0" + f.read())
-    return digest.hexdigest()
-
-
-@functools.lru_cache(maxsize=None)
-def openmp_library() -> str | None:
-    """LLVM's OpenMP runtime (libomp-22-dev), or None when it is not installed."""
-    path = os.path.join(OPENMP_DIR, "libomp.so")
-    return path if os.path.exists(path) else None
 
 
 def _mlir_stages(stages: dict, cpu_stages, params: dict, name: str, keep: bool, timer: _Timer, start: float):
@@ -397,37 +360,6 @@ def _schedule_file(schedule) -> str:
     return path
 
 
-def link(obj: bytes, library: str, needs: list[str] = ()) -> str:
-    """Links an object file into a shared library. needs=["libomp.so"] links LLVM's OpenMP runtime (the IR that
-    convert-scf-to-openmp produces calls __kmpc_*; GCC's libgomp lacks them).
-
-    `ld -shared` directly takes ~8 ms where `cc -shared` takes ~40 ms (driver + collect2 + crt files, a fifth of
-    the first-call budget). libm is named by file (`-l:libm.so.6`: the `-lm` linker script costs ~5 ms more), so
-    a C program or a bare dlopen finds expf & co. Without `ld`, or with CC set, the C compiler links."""
-    obj_path = library[:-3] + ".o"
-    with open(obj_path, "wb") as f:
-        f.write(obj)
-    tmp = f"{library}.{os.getpid()}.tmp"
-    ld = shutil.which("ld")
-    if ld is not None and "CC" not in os.environ:
-        command = [ld, "-shared", "-o", tmp, obj_path, "-l:libm.so.6"]
-        if "libomp.so" in needs:
-            command += [f"-L{OPENMP_DIR}", "-lomp", "-rpath", OPENMP_DIR]
-    else:
-        cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
-        if cc is None:
-            raise CompilerError("no linker (ld) or C compiler (cc) found to link the shared library; install gcc")
-        command = [cc, "-shared", "-o", tmp, obj_path, "-lm"]
-        if "libomp.so" in needs:
-            command += [f"-L{OPENMP_DIR}", "-lomp", f"-Wl,-rpath,{OPENMP_DIR}"]
-    proc = subprocess.run(command, capture_output=True, text=True)
-    if proc.returncode:
-        raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,
-                            command=" ".join(command).replace(tmp, library))
-    os.replace(tmp, library)  # atomic: a concurrent loader never sees a half-written library
-    return library
-
-
 def dump_stages(folder: str, stages: dict[str, str], obj: bytes, library: str, manifest: dict) -> None:
     """Writes each stage as a numbered file: 01-tfc.mlir ... 08-llvm.ll, 09-<name>.o, 10-<name>.so (+ .json)."""
     os.makedirs(folder, exist_ok=True)
@@ -450,48 +382,6 @@ def write_manifest(library: str, manifest: dict) -> None:
     with open(tmp, "w") as f:
         f.write(abi.dumps(manifest))
     os.replace(tmp, library[:-3] + ".json")
-
-
-@functools.lru_cache(maxsize=None)
-def toolchain_versions() -> dict:
-    """Versions recorded in every manifest. `mlir-opt-22 --version` is a process start (~30 ms of CPU, on a
-    2-core machine competing with the first compile): its answer is kept in the compile cache's folder under
-    the tools' fingerprint (path, size, mtime), so only a new or changed toolchain runs it."""
-    import llvmlite
-    import llvmlite.binding as llvm
-
-    return {"mlir-opt": _mlir_opt_version(), "llvmlite": llvmlite.__version__,
-            "llvm": ".".join(map(str, llvm.llvm_version_info)), "tfc": _tfc_version()}
-
-
-def _mlir_opt_version() -> str | None:
-    if not cache.enabled():
-        return tool_version(MLIR_OPT)
-    fingerprint = hashlib.sha256(warm_index.toolchain_fingerprint((MLIR_OPT,)).encode()).hexdigest()[:32]
-    path = os.path.join(cache.cache_dir(), cache.LAYOUT, "tools", f"mlir-opt-{fingerprint}.json")
-    try:
-        with open(path) as f:
-            return json.load(f)["version"]
-    except (OSError, ValueError, KeyError, TypeError):
-        pass
-    version = tool_version(MLIR_OPT)
-    try:
-        os.makedirs(os.path.dirname(path), exist_ok=True)
-        tmp = f"{path}.{os.getpid()}.{threading.get_ident()}.tmp"
-        with open(tmp, "w") as f:
-            json.dump({"version": version}, f)
-        os.replace(tmp, path)
-    except OSError:
-        pass  # a read-only cache folder: ask again next time
-    return version
-
-
-def _tfc_version() -> str:
-    from importlib.metadata import PackageNotFoundError, version
-    try:
-        return version("tfc")
-    except PackageNotFoundError:
-        return "dev"
 
 
 def strip_locations(mlir: str) -> str:

@@ -80,7 +80,8 @@ def compile_cuda(graph: Graph, name: str, arg_names: list[str] | None = None, ta
     from tfc.dialect import lower_graph
     from tfc.dialect.lowering import symbol_name
 
-    from .driver import spec_json, strip_locations, toolchain_versions
+    from .driver import spec_json, strip_locations
+    from .toolchain import toolchain_versions
 
     _refuse_state(graph, name)
     started = time.perf_counter()

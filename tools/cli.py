@@ -46,7 +46,7 @@ def _check_tools() -> tuple[list[tuple[str, str, str]], list[str]]:
     except ImportError:
         rows.append(("llvmlite", "-", "missing"))
         problems.append("llvmlite is not installed: pip install llvmlite==0.50.0")
-    from tfc.passes.driver import openmp_library
+    from tfc.passes.toolchain import openmp_library
     libomp = openmp_library()
     # Optional: without it compiled kernels run on one thread (the driver compiles them serial).
     rows.append(("libomp", libomp or "apt-get install libomp-22-dev for multithreaded kernels (now: one thread)",

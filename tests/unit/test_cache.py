@@ -112,7 +112,7 @@ def test_the_key_covers_ir_target_and_compiler_sources(monkeypatch):
     base = driver.compile_key("func", [], None)
     assert driver.compile_key("func2", [], None) != base
     assert driver.compile_key("func", [], driver.Target("cpu", "x86_64-unknown-linux-gnu", "x86-64", "")) != base
-    monkeypatch.setattr(driver, "_compiler_sources_hash", lambda: "edited")
+    monkeypatch.setattr(driver, "compiler_sources_hash", lambda: "edited")
     assert driver.compile_key("func", [], None) != base
 
 
@@ -139,14 +139,33 @@ def test_default_location_follows_xdg(monkeypatch, tmp_path):
 
 def test_mlir_opt_version_is_asked_once_per_toolchain(tmp_path, monkeypatch):
     """`mlir-opt-22 --version` (a process start) runs once; later processes read the answer from the cache folder,
-    and a cache that is switched off asks every time."""
-    from tfc.passes import mlir_tools
+    and a cache that is switched off asks every time. (Here the package database does not know the tool.)"""
+    from tfc.passes import mlir_tools, toolchain
 
     asked = []
-    monkeypatch.setattr(driver, "tool_version", lambda tool: asked.append(tool) or "MLIR version 22.test")
+    monkeypatch.setattr(toolchain, "tool_version", lambda tool: asked.append(tool) or "MLIR version 22.test")
+    monkeypatch.setattr(toolchain, "DPKG_STATUS", str(tmp_path / "no-dpkg-status"))
     monkeypatch.setenv("TFC_CACHE_DIR", str(tmp_path))
-    assert driver._mlir_opt_version() == driver._mlir_opt_version() == "MLIR version 22.test"
+    assert toolchain.mlir_opt_version() == toolchain.mlir_opt_version() == "MLIR version 22.test"
     assert asked == [mlir_tools.MLIR_OPT]
     monkeypatch.setenv("TFC_CACHE", "0")
-    driver._mlir_opt_version()
+    toolchain.mlir_opt_version()
     assert len(asked) == 2
+
+
+def test_mlir_opt_version_from_the_package_database(tmp_path, monkeypatch):
+    """Debian's tool: dpkg's status names the installed package's version, and no process runs."""
+    from tfc.passes import toolchain
+
+    status = tmp_path / "status"
+    status.write_text("Package: mlir-22-tools\nStatus: deinstall ok config-files\nVersion: 1:21\n\n"
+                      "Package: libfoo\nStatus: install ok installed\nVersion: 2\n")
+    monkeypatch.setattr(toolchain, "DPKG_STATUS", str(status))
+    monkeypatch.setattr(toolchain, "find_tool", lambda tool: "/usr/lib/llvm-22/bin/mlir-opt")
+    monkeypatch.setattr(toolchain.os.path, "realpath", lambda path: path)
+    assert toolchain._packaged_version() is None  # not installed
+    status.write_text("Package: libfoo\nStatus: install ok installed\nVersion: 2\n\nPackage: mlir-22-tools\n"
+                      "Status: install ok installed\nDepends: libmlir-22 (= 1:22.1.8-1)\nVersion: 1:22.1.8-1\n")
+    assert toolchain._packaged_version() == "mlir-22-tools 1:22.1.8-1 (Debian package)"
+    monkeypatch.setattr(toolchain, "find_tool", lambda tool: "/opt/my-llvm/bin/mlir-opt")
+    assert toolchain._packaged_version() is None  # someone else's build: the tool is asked
