@@ -13,7 +13,7 @@ import operator
 
 import numpy as np
 
-from . import dtypes as _dtypes, errors, nest
+from . import config, dtypes as _dtypes, errors, nest
 from .core import Trace
 from .graph import Graph, TensorType, clone_into, print_graph
 from .specialize import Specializations, has_unknown_rank, specialize
@@ -252,10 +252,14 @@ class ConcreteFunction:
         if module is not None:
             self._artifact, self._module = None, module
         else:
-            from tfc.passes import driver  # the compiler is reached lazily, at first compile
+            from tfc.passes import mlir_tools  # the compiler is reached lazily, at first compile
 
-            self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages,
-                                                  num_variables=len(self._variables))
+            # The MLIR tools start loading now, while the compiler is imported and the graph lowered.
+            with mlir_tools.tools_started_early(not keep_stages and not config.dump_dir()):
+                from tfc.passes import driver
+
+                self._artifact = driver.compile_graph(self.graph, self.name, names, keep_stages=keep_stages,
+                                                      num_variables=len(self._variables))
             warm_start.remember(key, self.graph, self._artifact)
             self._module = self._artifact.load()
         self._entry = self._module.manifest["entries"][0]["name"]

@@ -232,13 +232,14 @@ def compile_module(functions: list[Lowered], name: str, target: Target | None = 
                 _MEMO[key] = artifact
             return artifact
 
-    # The manifest's versions may need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile
-    # with a new toolchain: ask in a thread so it overlaps the compile instead of adding to the first call.
-    versions = _VERSIONS_POOL.submit(toolchain_versions)
     params = {"SCHEDULE": _schedule_file(schedule), "THREADS": str(threads)}
     # The MLIR tools run while this thread imports llvmlite and probes the host CPU (~30 ms on a first compile;
-    # the tools' thread only waits on their pipes).
+    # the tools' thread only waits on their pipes). Started first: a thread started later (importing) held the
+    # GIL for ~20 ms before the tools' thread could hand them their input.
     mlir = _TOOLS_POOL.submit(_mlir_stages, stages, cpu_stages, params, name, keep_stages or dump_dir, timer, start)
+    # The manifest's versions may need `mlir-opt-22 --version` (a process start, ~30-130 ms) on the first compile
+    # with a new toolchain (passes/toolchain.py): asked in a thread, it overlaps the compile.
+    versions = _VERSIONS_POOL.submit(toolchain_versions)
     target = target or host()
     try:
         # The first run is the one already under way; a rerun (Variables copied, see _in_place_or_copied)

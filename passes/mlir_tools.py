@@ -1,11 +1,13 @@
 """Runs mlir-opt-22 and mlir-translate-22. On failure the input is saved and the exact replay command printed."""
 from __future__ import annotations
 
+import contextlib
 import os
 import shlex
 import shutil
 import subprocess
 import tempfile
+import threading
 from typing import NoReturn
 
 from tfc.errors import CompilerError
@@ -76,6 +78,9 @@ def mlir_opt_to_llvmir(text: str, pipeline: str, what: str, rewrite=None) -> str
     translator failure the mlir-opt output is made again, as text, to be its reproducer. `rewrite(text)`: an
     edit of the llvm-dialect text between the tools (then it passes as text, through Python; the translator
     still loads meanwhile)."""
+    started = _take_started()
+    if started is not None:
+        return _run_started(started, text, pipeline, what, rewrite)
     if rewrite is not None:
         return _opt_rewrite_translate(text, pipeline, what, rewrite)
     opt_args = [f"--pass-pipeline={pipeline}", "--emit-bytecode"]
@@ -116,6 +121,73 @@ def _opt_rewrite_translate(text: str, pipeline: str, what: str, rewrite) -> str:
         translate.communicate()
         raise
     llvm_ir, errors = translate.communicate(dialect.encode())
+    if translate.returncode:
+        return mlir_to_llvmir(dialect)  # raises with the reproducer
+    return llvm_ir.decode()
+
+
+# ------------------------------------------------------------------------------------------- started early
+# Each tool's start costs ~30 ms of CPU (loading and initializing libMLIR/libLLVM). A first compile starts both
+# before the driver is imported and the graph lowered, so that work overlaps theirs; mlir-opt reads its pipeline
+# from its input then (`--run-reproducer`: the pipeline as a file-level resource), since it is not known yet.
+_STARTED: list = []  # (mlir-opt, mlir-translate) pairs started ahead of their input, for any thread to take
+_STARTED_LOCK = threading.Lock()
+
+
+@contextlib.contextmanager
+def tools_started_early(enabled: bool = True):
+    """Starts mlir-opt and mlir-translate for the next `mlir_opt_to_llvmir` inside the block (in any thread);
+    stops them at its end if nothing took them (a compile that hit a cache, or failed before the tools)."""
+    pair = None
+    if enabled:
+        try:
+            pair = (_popen(MLIR_OPT, ["--run-reproducer"]), _popen(MLIR_TRANSLATE, ["--mlir-to-llvmir"]))
+        except (OSError, CompilerError):
+            pair = None  # not installed: the compile reports it as usual
+        else:
+            with _STARTED_LOCK:
+                _STARTED.append(pair)
+    try:
+        yield
+    finally:
+        if pair is not None:
+            with _STARTED_LOCK:
+                unused = pair in _STARTED
+                if unused:
+                    _STARTED.remove(pair)
+            if unused:
+                for proc in pair:
+                    proc.kill()
+                    proc.communicate()
+
+
+def _popen(tool: str, args: list[str]) -> subprocess.Popen:
+    return subprocess.Popen([find_tool(tool), *args], stdin=subprocess.PIPE, stdout=subprocess.PIPE,
+                            stderr=subprocess.PIPE)
+
+
+def _take_started():
+    with _STARTED_LOCK:
+        return _STARTED.pop() if _STARTED else None
+
+
+def _run_started(started, text: str, pipeline: str, what: str, rewrite) -> str:
+    """mlir_opt_to_llvmir on tools started early: the llvm dialect passes through Python as text (rewritten
+    when `rewrite` is given), and failures report the usual `--pass-pipeline` command and input."""
+    opt, translate = started
+    quoted = pipeline.replace("\\", "\\\\").replace('"', '\\"')
+    reproducer = (f'\n{{-#\n  external_resources: {{\n    mlir_reproducer: {{\n      pipeline: "{quoted}",\n'
+                  '      disable_threading: false,\n      verify_each: true\n    }\n  }\n#-}\n')
+    dialect, opt_errors = opt.communicate((text + reproducer).encode())
+    if opt.returncode:
+        translate.kill()
+        translate.communicate()
+        _fail(MLIR_OPT, [f"--pass-pipeline={pipeline}"], text, what,
+              subprocess.CompletedProcess([], opt.returncode, "", opt_errors.decode(errors="replace")))
+    dialect = dialect.decode()
+    if rewrite is not None:
+        dialect = rewrite(dialect)
+    llvm_ir, _ = translate.communicate(dialect.encode())
     if translate.returncode:
         return mlir_to_llvmir(dialect)  # raises with the reproducer
     return llvm_ir.decode()
