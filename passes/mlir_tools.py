@@ -83,7 +83,7 @@ def mlir_opt_to_llvmir(text: str, pipeline: str, what: str, rewrite=None) -> str
     (cheaper to print and parse than text), never through Python. Failures raise as run_tool's do; for a
     translator failure the mlir-opt output is made again, as text, to be its reproducer. `rewrite(text)`: an
     edit of the llvm-dialect text between the tools (then it passes as text, through Python; the translator
-    still loads meanwhile)."""
+    still loads meanwhile). Inside `tools_started_early`, the tools already started take the input (as text)."""
     started = _take_started()
     if started is not None:
         return _run_started(started, text, pipeline, what, rewrite)
@@ -91,8 +91,7 @@ def mlir_opt_to_llvmir(text: str, pipeline: str, what: str, rewrite=None) -> str
         return _opt_rewrite_translate(text, pipeline, what, rewrite)
     opt_args = [f"--pass-pipeline={pipeline}", "--emit-bytecode", NO_VERIFY]
     try:
-        translate = subprocess.Popen([find_tool(MLIR_TRANSLATE), "--mlir-to-llvmir"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        translate = _popen(MLIR_TRANSLATE, ["--mlir-to-llvmir"])
     except OSError:
         return mlir_to_llvmir(run_tool(MLIR_OPT, opt_args[:1], text, what))  # reports the failure as usual
     try:
@@ -116,8 +115,7 @@ def mlir_opt_to_llvmir(text: str, pipeline: str, what: str, rewrite=None) -> str
 
 def _opt_rewrite_translate(text: str, pipeline: str, what: str, rewrite) -> str:
     try:
-        translate = subprocess.Popen([find_tool(MLIR_TRANSLATE), "--mlir-to-llvmir"], stdin=subprocess.PIPE,
-                                     stdout=subprocess.PIPE, stderr=subprocess.PIPE)
+        translate = _popen(MLIR_TRANSLATE, ["--mlir-to-llvmir"])
     except OSError:
         return mlir_to_llvmir(rewrite(mlir_opt(text, pipeline, what, debug_info=False, verify=False)))
     try:

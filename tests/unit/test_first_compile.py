@@ -63,3 +63,13 @@ def test_a_first_call_takes_the_tools_started_early(monkeypatch, tmp_path):
         return x * 3.0 + 1.0
     np.testing.assert_allclose(f(np.arange(5, dtype=np.float32)).numpy(), np.arange(5) * 3.0 + 1.0)
     assert len(taken) == 1 and taken[0] is not None
+
+
+@pytest.mark.parametrize("early", [False, True])
+def test_a_translator_failure_saves_the_llvm_dialect_text(early):
+    """No passes: mlir-opt passes linalg through, which mlir-translate cannot translate."""
+    with mlir_tools.tools_started_early(early), pytest.raises(CompilerError) as caught:
+        mlir_tools.mlir_opt_to_llvmir(LINALG, "builtin.module()", "test")
+    assert caught.value.command.startswith(mlir_tools.MLIR_TRANSLATE)
+    with open(caught.value.reproducer) as f:
+        assert "linalg.generic" in f.read()
