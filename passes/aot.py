@@ -29,7 +29,7 @@ from tfc.errors import TfcValueError, UnsupportedError
 from tfc.function import Function
 from tfc.runtime import abi
 
-from . import cheader, driver
+from . import cheader, driver, toolchain
 from .codegen import IMPL_PREFIX
 from .target import Target, host
 
@@ -237,6 +237,8 @@ def write_package(artifact, python_entries: dict, out_dir: str, name: str, sourc
         with open(os.path.join(staging, "__init__.py"), "w") as f:
             f.write(INIT_TEMPLATE.format(name=name, source=source, listing=listing))
         _copy_runtime(os.path.join(staging, "_tfc_runtime"))
+        if "libomp.so" in manifest.get("needs", []):
+            _copy_openmp(staging)
         if os.path.isdir(final):
             shutil.rmtree(final)
         os.rename(staging, final)
@@ -260,6 +262,15 @@ def _copy_runtime(destination: str) -> None:
     for file in sorted(os.listdir(source)):
         if file.endswith(".py"):
             shutil.copyfile(os.path.join(source, file), os.path.join(destination, file))
+
+
+def _copy_openmp(destination: str) -> None:
+    """The OpenMP runtime a threaded library needs, beside it (its run path starts with $ORIGIN), with its
+    copyright notice: the package loads where only numpy is installed."""
+    library, soname, notice = toolchain.openmp_files()
+    shutil.copyfile(library, os.path.join(destination, soname))
+    if notice:
+        shutil.copyfile(notice, os.path.join(destination, f"{soname}.copyright"))
 
 
 def symbol_sizes(library: str) -> dict[str, int]:

@@ -11,6 +11,7 @@ import functools
 import hashlib
 import json
 import os
+import re
 import shutil
 import subprocess
 import threading
@@ -55,6 +56,19 @@ def openmp_library() -> str | None:
     return path if os.path.exists(path) else None
 
 
+def openmp_files() -> tuple[str, str, str | None]:
+    """(the runtime's file, the name libraries ask for (its soname, libomp.so.5), its Debian copyright file or
+    None): what an ahead-of-time package ships so that it loads where only numpy is installed."""
+    link_name = openmp_library()
+    if link_name is None:
+        raise CompilerError(f"no OpenMP runtime at {OPENMP_DIR}/libomp.so to ship (Debian: libomp-22-dev)")
+    soname = os.path.basename(os.readlink(link_name)) if os.path.islink(link_name) else "libomp.so.5"
+    real = os.path.realpath(link_name)
+    version = re.search(r"/llvm-(\d+)/", real)  # /usr/lib/llvm-19/lib/libomp.so.5 is Debian's libomp5-19
+    notice = f"/usr/share/doc/libomp5-{version.group(1)}/copyright" if version else None
+    return real, soname, notice if notice and os.path.exists(notice) else None
+
+
 # ------------------------------------------------------------------------------------------------------ link
 @functools.lru_cache(maxsize=None)
 def _linker_name() -> str:
@@ -77,15 +91,15 @@ def link(obj: bytes, library: str, needs: list[str] = ()) -> str:
     ld = shutil.which(_linker_name())
     if ld is not None and "CC" not in os.environ:
         command = [ld, "-shared", "-o", tmp, obj_path, "-l:libm.so.6"]
-        if "libomp.so" in needs:
-            command += [f"-L{OPENMP_DIR}", "-lomp", "-rpath", OPENMP_DIR]
+        if "libomp.so" in needs:  # $ORIGIN first: an ahead-of-time package ships libomp beside its library
+            command += [f"-L{OPENMP_DIR}", "-lomp", "-rpath", "$ORIGIN", "-rpath", OPENMP_DIR]
     else:
         cc = shutil.which(os.environ.get("CC", "cc")) or shutil.which("gcc") or shutil.which("clang")
         if cc is None:
             raise CompilerError("no linker (ld) or C compiler (cc) found to link the shared library; install gcc")
         command = [cc, "-shared", "-o", tmp, obj_path, "-lm"]
         if "libomp.so" in needs:
-            command += [f"-L{OPENMP_DIR}", "-lomp", f"-Wl,-rpath,{OPENMP_DIR}"]
+            command += [f"-L{OPENMP_DIR}", "-lomp", "-Wl,-rpath,$ORIGIN", f"-Wl,-rpath,{OPENMP_DIR}"]
     proc = subprocess.run(command, capture_output=True, text=True)
     if proc.returncode:
         raise CompilerError(f"linking failed: {proc.stderr.strip()}", reproducer=obj_path,

@@ -204,6 +204,44 @@ def test_copied_package_imports_with_numpy_alone(package, tmp_path):
     assert out.startswith("model._tfc_runtime.errors ") and "argument 'x' has shape (2, 3)" in out
 
 
+THREADED_SOURCE = """
+import tfc
+
+@tfc.function(input_signature=[tfc.TensorSpec([256, 384], tfc.float32), tfc.TensorSpec([384, 320], tfc.float32)])
+def product(a, b):
+    return tfc.matmul(a, b)
+"""
+
+
+def test_a_threaded_package_ships_its_openmp_runtime(tmp_path):
+    """A package whose code runs on OpenMP threads carries libomp beside its library (run path $ORIGIN first):
+    copied elsewhere and imported with numpy alone, it loads that copy."""
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "threaded.py").write_text(THREADED_SOURCE)
+    aot.compile_file(str(tmp_path / "src" / "threaded.py"), out_dir=str(tmp_path / "out"))
+    folder = tmp_path / "out" / "threaded"
+    manifest = json.loads((folder / "manifest.json").read_text())
+    assert manifest["needs"] == ["libomp.so"] and (folder / "libomp.so.5").exists()
+    moved = tmp_path / "elsewhere" / "threaded"
+    shutil.copytree(folder, moved)
+    rng = np.random.default_rng(0)
+    a, b = rng.standard_normal((256, 384), dtype=np.float32), rng.standard_normal((384, 320), dtype=np.float32)
+    np.save(tmp_path / "a.npy", a)
+    np.save(tmp_path / "b.npy", b)
+    np.save(tmp_path / "expected.npy", a.astype(np.float64) @ b)
+    code = textwrap.dedent(f"""
+        import importlib.util, numpy as np
+        assert importlib.util.find_spec("tfc") is None, "tfc must not be importable here"
+        import threaded
+        result = threaded.product(np.load({str(tmp_path / 'a.npy')!r}), np.load({str(tmp_path / 'b.npy')!r}))
+        np.testing.assert_allclose(result, np.load({str(tmp_path / 'expected.npy')!r}), rtol=1e-4, atol=1e-3)
+        print([line.split()[-1] for line in open("/proc/self/maps") if "libomp" in line][0])
+    """)
+    numpy_site = os.path.dirname(os.path.dirname(np.__file__))
+    env = {"PYTHONPATH": f"{moved.parent}{os.pathsep}{numpy_site}", "PATH": "", "_flags": ["-S"]}
+    assert _run(code, env, tmp_path).strip() == str(moved / "libomp.so.5")
+
+
 def test_c_program_calls_an_entry_through_the_header(package, tmp_path):
     folder, _ = package
     program = tmp_path / "main.c"
