@@ -83,6 +83,7 @@ def binary_operands(x, y) -> tuple[Tensor, Tensor]:
 # the user (tfc.constant and convert_to_tensor make fresh, writable ones). Zeros are left out: -0.0 == 0.0 would
 # share an entry (and NaN never finds its own).
 _SCALAR_OPERANDS: dict = {}
+cached_scalar_operand = _SCALAR_OPERANDS.get  # (value, dtype) -> the Tensor, or None: the eager ops' first look
 
 
 def _adopt(value, dtype: _dtypes.DType) -> Tensor:

@@ -10,7 +10,8 @@ from .. import dtypes as _dtypes
 from ..core import bind, defgrad, defop, same_attrs
 from ..graph import TensorType
 from ..tensor import Tensor, convert_to_tensor
-from .common import FLOATING, NUMERIC, binary_operands, broadcast_shapes, check_dtype, check_same_dtype
+from .common import (FLOATING, NUMERIC, binary_operands, broadcast_shapes, cached_scalar_operand, check_dtype,
+                     check_same_dtype)
 from .grad_helpers import unbroadcast
 
 __all__ = ["add", "subtract", "multiply", "divide", "truediv", "negative", "exp", "log", "tanh", "sqrt", "cast"]
@@ -36,8 +37,13 @@ def _binary(name: str, impl, doc: str, allowed=NUMERIC, result=None):
     op = defop(name, infer=_binary_rule(allowed, result), impl=impl, num_inputs=2, doc=doc, any_rank=same_attrs)
 
     def api(x, y, name=None):
-        if x.__class__ is Tensor and y.__class__ is Tensor:  # the common case: nothing to convert
-            return bind(op, x, y)
+        if x.__class__ is Tensor:
+            if y.__class__ is Tensor:  # the common case: nothing to convert
+                return bind(op, x, y)
+            if y.__class__ is float:  # `x * 0.5` again: the scalar's tensor is remembered (common._adopt)
+                scalar = cached_scalar_operand((y, x.type.dtype))
+                if scalar is not None:
+                    return bind(op, x, scalar)
         return bind(op, *binary_operands(x, y))
     api.__name__ = api.__qualname__ = name
     api.__doc__ = doc
